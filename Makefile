@@ -1,0 +1,42 @@
+# The README's two commands: `make demo` (the main job, embedded engine) and `make test` (all tests,
+# with a real Neo4j 5.26 server that this Makefile provisions, starts and stops).
+PYTHON ?= python3
+VENV   := .venv
+PY     := $(VENV)/bin/python
+PATNAV := $(VENV)/bin/patnav
+export PATNAV_HOME ?= $(CURDIR)/.patnav
+TEST_HOME := $(CURDIR)/.patnav/test
+TEST_PORT ?= 7688
+
+.PHONY: demo test install neo4j-start neo4j-stop bench clean
+
+$(VENV)/.installed: pyproject.toml
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e '.[test]'
+	touch $@
+
+install: $(VENV)/.installed
+
+demo: install
+	$(PATNAV) demo
+
+# Start the test server, run every test against it, and stop it whatever the outcome.
+test: install
+	PATNAV_HOME=$(TEST_HOME) PATNAV_NEO4J_PORT=$(TEST_PORT) $(PATNAV) neo4j start
+	PATNAV_HOME=$(TEST_HOME) $(PY) -m pytest; status=$$?; \
+	PATNAV_HOME=$(TEST_HOME) $(PATNAV) neo4j stop; exit $$status
+
+neo4j-start: install
+	$(PATNAV) neo4j start
+
+neo4j-stop: install
+	$(PATNAV) neo4j stop
+
+bench: install
+	PATNAV_HOME=$(TEST_HOME) PATNAV_NEO4J_PORT=$(TEST_PORT) $(PATNAV) neo4j start
+	PATNAV_HOME=$(TEST_HOME) $(PY) bench/load.py; status=$$?; \
+	PATNAV_HOME=$(TEST_HOME) $(PATNAV) neo4j stop; exit $$status
+
+clean:
+	rm -rf $(VENV) .patnav patnav-out .pytest_cache

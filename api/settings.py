@@ -1,0 +1,80 @@
+"""Settings, read once at the edge (the CLI and the app factory) from ``PATNAV_*`` variables.
+
+| variable | default | meaning |
+|---|---|---|
+| PATNAV_HOME | ./.patnav | local state: the provisioned Neo4j server lives in HOME/neo4j |
+| PATNAV_NEO4J_URI | the provisioned server's | Bolt URI of the Neo4j server |
+| PATNAV_NEO4J_USER | neo4j | user |
+| PATNAV_NEO4J_PASSWORD | the provisioned server's | password |
+| PATNAV_NEO4J_DATABASE | neo4j | database name |
+| PATNAV_NEO4J_PORT | 7687 | Bolt port for `patnav neo4j start` |
+| PATNAV_QUERY_TIMEOUT | 60 | seconds a read query may run |
+| PATNAV_QUERY_MAX_ROWS | 100000 | rows a read query may return |
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Mapping
+
+from graph.embedded_store import EmbeddedStore
+from graph.neo4j_store import Neo4jStore
+from graph.store import GraphStore, Limits
+from ontology.errors import StoreError
+
+
+@dataclass(frozen=True)
+class Settings:
+    home: Path = Path(".patnav")
+    neo4j_uri: str | None = None
+    neo4j_user: str = "neo4j"
+    neo4j_password: str | None = None
+    neo4j_database: str = "neo4j"
+    neo4j_port: int = 7687
+    query_timeout_s: float = 60.0
+    query_max_rows: int = 100_000
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str] | None = None) -> "Settings":
+        env = os.environ if env is None else env
+        return cls(
+            home=Path(env.get("PATNAV_HOME", ".patnav")),
+            neo4j_uri=env.get("PATNAV_NEO4J_URI") or None,
+            neo4j_user=env.get("PATNAV_NEO4J_USER", "neo4j"),
+            neo4j_password=env.get("PATNAV_NEO4J_PASSWORD") or None,
+            neo4j_database=env.get("PATNAV_NEO4J_DATABASE", "neo4j"),
+            neo4j_port=int(env.get("PATNAV_NEO4J_PORT", "7687")),
+            query_timeout_s=float(env.get("PATNAV_QUERY_TIMEOUT", "60")),
+            query_max_rows=int(env.get("PATNAV_QUERY_MAX_ROWS", "100000")),
+        )
+
+    @property
+    def neo4j_home(self) -> Path:
+        return self.home / "neo4j"
+
+    @property
+    def limits(self) -> Limits:
+        return Limits(self.query_timeout_s, self.query_max_rows)
+
+    def neo4j_credentials(self) -> tuple[str, str, str]:
+        """(uri, user, password): the variables where set, else the server `patnav neo4j start` made."""
+        auth_file = self.neo4j_home / "auth.json"
+        local = json.loads(auth_file.read_text()) if auth_file.exists() else {}
+        uri = self.neo4j_uri or local.get("uri")
+        password = self.neo4j_password or (local.get("password") if self.neo4j_user == local.get("user") else None)
+        if not uri or not password:
+            raise StoreError("no Neo4j server configured: run `patnav neo4j start`, or set PATNAV_NEO4J_URI, "
+                             "PATNAV_NEO4J_USER and PATNAV_NEO4J_PASSWORD")
+        return uri, self.neo4j_user, password
+
+    def open_store(self, *, db: Path | None = None, neo4j: bool = False, read_only: bool = True) -> GraphStore:
+        """The embedded store on ``db``, or the configured Neo4j server when ``neo4j``."""
+        if neo4j == (db is not None):
+            raise StoreError("choose one engine: --db DIR (embedded LadybugDB) or --neo4j")
+        if neo4j:
+            uri, user, password = self.neo4j_credentials()
+            return Neo4jStore.connect(uri, user, password, database=self.neo4j_database, limits=self.limits)
+        return EmbeddedStore(db, read_only=read_only, limits=self.limits)

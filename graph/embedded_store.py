@@ -1,0 +1,185 @@
+"""LadybugDB, embedded in-process: the zero-setup engine.
+
+The database is one file (``graph.lbdb``) in the directory given by ``--db DIR``. Reads go through a
+database handle opened ``read_only=True``, so LadybugDB itself refuses writes on the read path; loads
+and DDL use a separate read-write handle. The two are never open together: switching closes one (a
+close checkpoints) before opening the other. Bulk loads use ``COPY … FROM`` Arrow tables for new rows
+and one ``LOAD FROM … MATCH … SET`` for rows that already exist, never per-row statements.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any, Mapping
+
+import ladybug
+import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from graph.schema import conform_nodes, conform_rels, full_width, ladybug_ddl, quote
+from graph.store import Limits, Loaded, frame_of
+from ontology.errors import QueryRejected, StoreError
+from ontology.vocab import Vocabulary, vocabulary
+
+DB_FILE = "graph.lbdb"
+
+
+class EmbeddedStore:
+    """A PatNav graph in a LadybugDB database under ``directory``."""
+
+    engine = "ladybug"
+
+    def __init__(self, directory: str | Path, *, read_only: bool = False, limits: Limits = Limits(),
+                 vocab: Vocabulary | None = None) -> None:
+        self.directory = Path(directory)
+        self.path = self.directory / DB_FILE
+        self.read_only = read_only
+        self.limits = limits
+        self.vocab = vocab or vocabulary()
+        if read_only and not self.path.exists():
+            raise StoreError(f"no PatNav database at {self.directory} (expected {self.path}); "
+                             f"create one with `patnav ingest … --db {self.directory}`")
+        self.directory.mkdir(parents=True, exist_ok=True)
+        self._db: ladybug.Database | None = None
+        self._conn: ladybug.Connection | None = None
+        self._mode: str | None = None  # "read" or "write"
+
+    # ------------------------------------------------------------------ handles
+    def _open(self, mode: str) -> ladybug.Connection:
+        if self._mode == mode and self._conn is not None:
+            return self._conn
+        self._release()
+        if mode == "read" and not self.path.exists():
+            self._open("write")  # a new, empty database: create the file, then reopen read-only
+            self._release()
+        try:
+            self._db = ladybug.Database(str(self.path), read_only=(mode == "read"))
+            self._conn = ladybug.Connection(self._db)
+        except RuntimeError as exc:
+            raise StoreError(f"cannot open LadybugDB at {self.path} for {mode}ing: {exc}. If another "
+                             f"process (an ingest, a server) has it open for writing, stop it first.") from exc
+        if self.limits.timeout_s:
+            self._conn.set_query_timeout(int(self.limits.timeout_s * 1000))
+        self._mode = mode
+        return self._conn
+
+    def _release(self) -> None:
+        if self._conn is not None:
+            self._conn.close()
+        if self._db is not None:
+            self._db.close()
+        self._db = self._conn = self._mode = None
+
+    def _writer(self) -> ladybug.Connection:
+        if self.read_only:
+            raise QueryRejected(f"{self.directory} was opened read-only; open it without read_only to load")
+        return self._open("write")
+
+    def _exec(self, conn: ladybug.Connection, query: str, params: Mapping[str, Any] | None = None):
+        try:
+            result = conn.execute(query, dict(params or {}))
+        except RuntimeError as exc:
+            raise _translate(exc, query) from exc
+        if isinstance(result, list):
+            for r in result:
+                r.close()
+            raise QueryRejected("send one statement per query (this text holds several)")
+        return result
+
+    # ------------------------------------------------------------------ protocol
+    def run(self, query: str, params: Mapping[str, Any] | None = None) -> pd.DataFrame:
+        result = self._exec(self._open("read"), query, params)
+        try:
+            columns = result.get_column_names()
+            n = result.get_num_tuples()
+            if self.limits.max_rows is not None and n > self.limits.max_rows:
+                raise QueryRejected(f"the query returned {n} rows, more than the limit of "
+                                    f"{self.limits.max_rows}; add LIMIT or aggregate")
+            rows = []
+            while result.has_next():
+                rows.append(result.get_next())
+        finally:
+            result.close()
+        return frame_of(rows, columns)
+
+    def create_schema(self) -> None:
+        conn = self._writer()
+        for ddl in ladybug_ddl(self.vocab):
+            self._exec(conn, ddl).close()
+
+    def _ids(self, conn: ladybug.Connection, label: str) -> pa.Array:
+        return self._exec(conn, f"MATCH (n:{label}) RETURN n.id AS id").get_as_arrow().column("id")
+
+    def load_nodes(self, label: str, frame: pd.DataFrame) -> Loaded:
+        node = self.vocab.node(label)
+        table = conform_nodes(label, frame, self.vocab)
+        conn = self._writer()
+        exists = pc.is_in(table.column("id"), value_set=self._ids(conn, label))
+        new, old = table.filter(pc.invert(exists)), table.filter(exists)
+        if new.num_rows:
+            self._exec(conn, f"COPY {label} FROM $t", {"t": full_width(new, node.properties)}).close()
+        if old.num_rows and old.num_columns > 1:
+            sets = ", ".join(f"n.{quote(c)} = c{i}" for i, c in enumerate(old.column_names) if i)
+            self._exec(conn, f"LOAD FROM $t MATCH (n:{label} {{id: c0}}) SET {sets}",
+                       {"t": _positional(old)}).close()
+        return Loaded(new.num_rows, old.num_rows)
+
+    def load_rels(self, rel_type: str, frame: pd.DataFrame, *, src: str | None = None,
+                  dst: str | None = None) -> Loaded:
+        rel = self.vocab.rel(rel_type)
+        a, b = self.vocab.endpoint(rel_type, src, dst)
+        table = conform_rels(rel_type, frame, self.vocab)
+        conn = self._writer()
+        for end, label in (("from", a), ("to", b)):
+            missing = table.filter(pc.invert(pc.is_in(table.column(end), value_set=self._ids(conn, label))))
+            if missing.num_rows:
+                raise StoreError(f"{rel_type}: {missing.num_rows} rows name {label} ids that are not in the "
+                                 f"graph, e.g. {missing.column(end)[0].as_py()!r}; load the nodes first")
+        pairs = self._exec(conn, f"MATCH (x:{a})-[:{rel_type}]->(y:{b}) RETURN x.id AS f, y.id AS t")
+        pairs = pairs.get_as_arrow()
+        exists = pc.is_in(_pair_key(table.column("from"), table.column("to")),
+                          value_set=_pair_key(pairs.column("f"), pairs.column("t")))
+        new, old = table.filter(pc.invert(exists)), table.filter(exists)
+        if new.num_rows:
+            pick = f" (from='{a}', to='{b}')" if len(rel.endpoints) > 1 else ""
+            self._exec(conn, f"COPY {rel_type} FROM $t{pick}",
+                       {"t": full_width(new, rel.properties, lead=("from", "to"))}).close()
+        if old.num_rows and old.num_columns > 2:
+            sets = ", ".join(f"r.{quote(c)} = c{i}" for i, c in enumerate(old.column_names) if i > 1)
+            self._exec(conn, f"LOAD FROM $t MATCH (x:{a} {{id: c0}})-[r:{rel_type}]->(y:{b} {{id: c1}}) "
+                             f"SET {sets}", {"t": _positional(old)}).close()
+        return Loaded(new.num_rows, old.num_rows)
+
+    def close(self) -> None:
+        self._release()
+
+    def __enter__(self) -> "EmbeddedStore":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+
+def _positional(table: pa.Table) -> pa.Table:
+    """Columns renamed c0, c1, …: LOAD FROM binds column names as variables, and some are keywords."""
+    return table.rename_columns([f"c{i}" for i in range(table.num_columns)])
+
+
+def _pair_key(a: pa.Array, b: pa.Array) -> pa.Array:
+    return pc.binary_join_element_wise(a, b, "\x1f")
+
+
+_WRITE = re.compile(r"read-only|Cannot execute write", re.I)
+
+
+def _translate(exc: RuntimeError, query: str) -> StoreError:
+    msg = str(exc).strip()
+    head = query.strip().splitlines()[0][:120] if query.strip() else ""
+    if _WRITE.search(msg):
+        return QueryRejected("write queries are not allowed on the read-only path (LadybugDB refused: "
+                             f"{msg}). Use `patnav ingest` to change the graph.")
+    if msg.startswith("Interrupted"):
+        return StoreError(f"the query ran past the time limit and was stopped: {head}")
+    return StoreError(f"LadybugDB rejected the query: {msg}")

@@ -1,0 +1,90 @@
+"""The store protocol: the one narrow interface every layer above ``graph/`` uses.
+
+A store runs read-only Cypher with parameters and returns a DataFrame, bulk-loads node and
+relationship frames (upserts: re-loading the same frame changes nothing), creates the schema from
+the ontology, and closes. Two implementations: ``EmbeddedStore`` (LadybugDB, in-process) and
+``Neo4jStore`` (Neo4j 5 over Bolt). Nothing engine-specific leaks above this package.
+"""
+
+from __future__ import annotations
+
+import decimal
+from dataclasses import dataclass
+from typing import Any, Mapping, Protocol, runtime_checkable
+
+import pandas as pd
+
+
+@dataclass(frozen=True)
+class Loaded:
+    """What a bulk load did: rows that created a node/relationship, and rows that updated one."""
+
+    created: int
+    updated: int
+
+    @property
+    def rows(self) -> int:
+        return self.created + self.updated
+
+
+@dataclass(frozen=True)
+class Limits:
+    """Bounds on the read path: seconds per query and rows per result (None = unbounded)."""
+
+    timeout_s: float | None = None
+    max_rows: int | None = None
+
+
+@runtime_checkable
+class GraphStore(Protocol):
+    """A PatNav graph engine."""
+
+    engine: str  # "ladybug" or "neo4j"
+
+    def run(self, query: str, params: Mapping[str, Any] | None = None) -> pd.DataFrame:
+        """Run a read-only query; the engine refuses writes (``QueryRejected``)."""
+
+    def load_nodes(self, label: str, frame: pd.DataFrame) -> Loaded:
+        """Upsert nodes by ``id``; columns are properties declared in the ontology."""
+
+    def load_rels(self, rel_type: str, frame: pd.DataFrame, *, src: str | None = None,
+                  dst: str | None = None) -> Loaded:
+        """Upsert relationships from columns ``from``/``to`` (node ids) plus declared properties.
+
+        ``src``/``dst`` name the endpoint labels when the type connects several pairs.
+        Both endpoint nodes must exist already (load nodes before relationships)."""
+
+    def create_schema(self) -> None:
+        """Create tables/constraints for the whole vocabulary; safe to call again."""
+
+    def close(self) -> None:
+        """Release the engine; the store is unusable afterwards."""
+
+
+def plain(value: Any) -> Any:
+    """One result cell as a plain Python value, the same whichever engine produced it."""
+    if value is None:
+        return None
+    if isinstance(value, decimal.Decimal):  # LadybugDB sums integers as INT128/DECIMAL
+        return int(value) if value == value.to_integral_value() else float(value)
+    if hasattr(value, "to_native"):  # neo4j.time.Date / DateTime
+        return value.to_native()
+    if isinstance(value, (list, tuple)):
+        return [plain(v) for v in value]
+    return value
+
+
+def frame_of(rows: list[list[Any]], columns: list[str]) -> pd.DataFrame:
+    """A result frame from plain rows; integer columns stay integers even with nulls (``Int64``)."""
+    frame = pd.DataFrame([[plain(v) for v in r] for r in rows], columns=columns, dtype=object)
+    for col in frame.columns:
+        values = frame[col].dropna()
+        if len(values) and all(isinstance(v, bool) for v in values):
+            frame[col] = frame[col].astype("boolean")
+        elif len(values) and all(isinstance(v, int) and not isinstance(v, bool) for v in values):
+            frame[col] = frame[col].astype("Int64")
+        elif len(values) and all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in values):
+            frame[col] = frame[col].astype("float64")
+        elif len(values) and all(isinstance(v, str) for v in values):
+            frame[col] = frame[col].astype("string")
+    return frame
