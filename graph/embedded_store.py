@@ -79,7 +79,7 @@ class EmbeddedStore:
 
     def _exec(self, conn: ladybug.Connection, query: str, params: Mapping[str, Any] | None = None):
         try:
-            result = conn.execute(query, dict(params or {}))
+            result = conn.execute(trail_semantics(query), dict(params or {}))
         except RuntimeError as exc:
             raise _translate(exc, query) from exc
         if isinstance(result, list):
@@ -169,6 +169,23 @@ def _positional(table: pa.Table) -> pa.Table:
 
 def _pair_key(a: pa.Array, b: pa.Array) -> pa.Array:
     return pc.binary_join_element_wise(a, b, "\x1f")
+
+
+_VARLEN = re.compile(r"(-\[[^\]\[]*?\*)\s*(?!\s*(?:TRAIL|ACYCLIC|WALK|SHORTEST|ALL)\b)(?=[\d.\s]*\])", re.I)
+
+
+def trail_semantics(query: str) -> str:
+    """Make variable-length patterns match trails, as Neo4j does: ``[:T*1..3]`` → ``[:T* TRAIL 1..3]``.
+
+    Neo4j never repeats a relationship within one path; LadybugDB walks by default (and, in 0.22,
+    ignores ``CALL recursive_pattern_semantic``), so path counts would differ between the engines.
+
+    >>> trail_semantics("MATCH (a)-[:CITES*1..3]->(b), (a)-[r:WITHIN*2]-(c) RETURN b")
+    'MATCH (a)-[:CITES* TRAIL 1..3]->(b), (a)-[r:WITHIN* TRAIL 2]-(c) RETURN b'
+    >>> trail_semantics("RETURN [x * 2] AS doubled")
+    'RETURN [x * 2] AS doubled'
+    """
+    return _VARLEN.sub(r"\1 TRAIL ", query)
 
 
 _WRITE = re.compile(r"read-only|Cannot execute write", re.I)

@@ -60,9 +60,9 @@ def _cast(frame: pd.DataFrame, props: tuple[Prop, ...], what: str) -> pa.Table:
         series = frame[p.name]
         if p.dtype == "date" and not p.many:
             series = pd.to_datetime(series, errors="raise").dt.date if len(series) else series
-        try:
-            columns[p.name] = pa.array(series.astype(object).where(series.notna(), None)
-                                       if not p.many else series, type=typ, from_pandas=True)
+        try:  # infer, then a safe cast: 1.7 never becomes 1, "x" never becomes null
+            columns[p.name] = (pa.array(series, type=typ, from_pandas=True) if p.many
+                               else pa.array(series, from_pandas=True).cast(typ))
         except (pa.ArrowInvalid, pa.ArrowTypeError, ValueError, TypeError) as exc:
             bad = _first_unfit(series, typ)
             raise StoreError(f"{what}: column {p.name!r} must hold {p.dtype}{' lists' if p.many else ''} "
@@ -74,7 +74,7 @@ def _cast(frame: pd.DataFrame, props: tuple[Prop, ...], what: str) -> pa.Table:
 def _first_unfit(series: pd.Series, typ: pa.DataType):
     for i, v in series.items():
         try:
-            pa.array([v], type=typ, from_pandas=True)
+            pa.array([v], from_pandas=True).cast(typ)
         except (pa.ArrowInvalid, pa.ArrowTypeError, ValueError, TypeError):
             return i, v
     return "?", "?"
