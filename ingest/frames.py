@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 import warnings
 from pathlib import Path
+from typing import NamedTuple
 
 import pandas as pd
 
@@ -52,8 +53,22 @@ def name_key(series: pd.Series) -> pd.Series:
     return series.str.casefold().str.replace(r"[\W_]+", " ", regex=True).str.strip()
 
 
-def read_patentics_csv(path: str | Path) -> pd.DataFrame:
-    """A Patentics CSV export (UTF-8 with or without BOM, " | " multi-values) as records."""
+class Parsed(NamedTuple):
+    """What a reader made of a file: records, and rejected rows (file, row, column, value, reason)."""
+
+    records: pd.DataFrame
+    rejects: pd.DataFrame
+
+
+REJECT_COLUMNS = ["file", "row", "column", "value", "reason"]
+
+
+def read_patentics_csv(path: str | Path) -> Parsed:
+    """A Patentics CSV export (UTF-8 with or without BOM, " | " multi-values) as records.
+
+    A file that cannot be read at all raises ``IngestError``; a row with an unparseable date is
+    rejected (``rows_in = len(records) + len(rejects)``), its reason naming the row and column.
+    """
     path = Path(path)
     try:
         with warnings.catch_warnings():  # every data row ends in an empty field the header lacks
@@ -66,14 +81,17 @@ def read_patentics_csv(path: str | Path) -> pd.DataFrame:
         raise IngestError(f"columns {missing} are missing; headers seen: {list(raw.columns)[:30]}",
                           file=str(path))
     rec = raw[list(PATENTICS_COLUMNS)].rename(columns=PATENTICS_COLUMNS)
-    for col in ("app_date", "pub_date", "grant_date"):
-        parsed = pd.to_datetime(rec[col], format="%Y%m%d", errors="coerce")
-        bad = rec[col].ne("") & parsed.isna()
-        if bad.any():
-            row = int(bad.idxmax())
-            raise IngestError(f"date {rec.at[row, col]!r} is not YYYYMMDD", file=str(path), row=row + 2,
-                              column=next(k for k, v in PATENTICS_COLUMNS.items() if v == col))
+    rejects = []
+    bad_rows = pd.Series(False, index=rec.index)
+    for source, col in (("申请日", "app_date"), ("公开日", "pub_date"), ("授权公告日", "grant_date")):
+        text = rec[col].str.strip().replace("00000000", "")  # Patentics' placeholder for "no date"
+        parsed = pd.to_datetime(text, format="%Y%m%d", errors="coerce")
+        bad = text.ne("") & parsed.isna()
+        rejects += [(path.name, i + 2, source, text[i], f"date {text[i]!r} in column {source} is not YYYYMMDD")
+                    for i in bad[bad & ~bad_rows].index]
+        bad_rows |= bad
         rec[col] = parsed.dt.date.where(parsed.notna(), None)
+    rec = rec[~bad_rows].copy()
     for col in ("claims", "cites", "cited_by", "family_size"):
         rec[col] = pd.to_numeric(rec[col].replace("", None), errors="coerce").astype("Int64")
     for col in ("applicants", "inventors", "ipcs"):
@@ -82,7 +100,7 @@ def read_patentics_csv(path: str | Path) -> pd.DataFrame:
     rec["ipc_main"] = normalize_ipc(rec["ipc_main"]).replace("", None)
     rec["id"] = rec["id"].str.strip().str.upper()
     rec["source"] = path.name
-    return rec[RECORD_COLUMNS]
+    return Parsed(rec[RECORD_COLUMNS].reset_index(drop=True), pd.DataFrame(rejects, columns=REJECT_COLUMNS))
 
 
 def _people(records: pd.DataFrame, column: str) -> pd.DataFrame:

@@ -73,7 +73,7 @@ def store(make_store):
 
 @pytest.fixture(scope="session")
 def sample_records():
-    return read_patentics_csv(SAMPLE)
+    return read_patentics_csv(SAMPLE).records
 
 
 @pytest.fixture(scope="session")

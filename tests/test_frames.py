@@ -37,13 +37,22 @@ def test_frames_link_every_patent(sample_records, sample_frames):
     assert f["Patent"]["app_year"].between(1990, 2030).all()
 
 
-def test_bad_date_names_file_row_and_column(tmp_path):
+def test_bad_date_rejects_the_row_naming_row_and_column(tmp_path):
     text = SAMPLE.read_text(encoding="utf-8-sig").splitlines()
     header, row = text[0], next(line for line in text[1:] if line.startswith('"US') or line.startswith("US"))
     bad = row.replace(row.split(",")[3], "2021-13-45", 1)
     path = tmp_path / "bad.csv"
-    path.write_text(header + "\n" + bad + "\n", encoding="utf-8")
-    with pytest.raises(IngestError, match=r"bad.csv, row 2, column 申请日: date '2021-13-45' is not YYYYMMDD"):
+    path.write_text(header + "\n" + bad + "\n" + row + "\n", encoding="utf-8")
+    records, rejects = read_patentics_csv(path)
+    assert len(records) == 1 and len(rejects) == 1  # rows in = loaded + rejected
+    assert rejects.iloc[0].to_dict() == {"file": "bad.csv", "row": 2, "column": "申请日", "value": "2021-13-45",
+                                         "reason": "date '2021-13-45' in column 申请日 is not YYYYMMDD"}
+
+
+def test_unreadable_layout_is_an_error_naming_the_file(tmp_path):
+    path = tmp_path / "other.csv"
+    path.write_text("a,b\n1,2\n", encoding="utf-8")
+    with pytest.raises(IngestError, match=r"file .*other.csv: columns \['公开号'"):
         read_patentics_csv(path)
 
 
