@@ -6,7 +6,8 @@ PY     := $(VENV)/bin/python
 PATNAV := $(VENV)/bin/patnav
 export PATNAV_HOME ?= $(CURDIR)/.patnav
 TEST_HOME := $(CURDIR)/.patnav/test
-TEST_PORT ?= 7688
+# 0: any free loopback port, so a busy 7687 (an analyst's own Neo4j) never blocks the tests
+TEST_PORT ?= 0
 
 .PHONY: demo test install neo4j-start neo4j-stop bench clean
 

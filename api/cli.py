@@ -109,7 +109,7 @@ def demo() -> None:
 
 @neo4j_app.command("start")
 @friendly
-def neo4j_start(port: Annotated[Optional[int], typer.Option(help="Bolt port (default PATNAV_NEO4J_PORT or 7687).")]
+def neo4j_start(port: Annotated[Optional[int], typer.Option(help="Bolt port (default PATNAV_NEO4J_PORT or 7687; 0 picks a free one).")]
                 = None,
                 heap: Annotated[str, typer.Option(help="JVM heap.")] = "2g",
                 pagecache: Annotated[str, typer.Option(help="Page cache.")] = "2g") -> None:
@@ -118,7 +118,7 @@ def neo4j_start(port: Annotated[Optional[int], typer.Option(help="Bolt port (def
     with Progress(TextColumn("Neo4j jars"), BarColumn(), DownloadColumn(), TransferSpeedColumn(),
                   console=err, transient=True) as bar:
         task = bar.add_task("jars", total=None)
-        info = neo4j_server.start(settings.neo4j_home, port=port or settings.neo4j_port, heap=heap,
+        info = neo4j_server.start(settings.neo4j_home, port=settings.neo4j_port if port is None else port, heap=heap,
                                   pagecache=pagecache,
                                   progress=lambda done, total: bar.update(task, completed=done, total=total))
     out.print(f"Neo4j {info.version} running (pid {info.pid}) at {info.uri}; user {info.user}, "

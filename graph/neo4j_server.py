@@ -258,11 +258,18 @@ def status(home: Path) -> ServerInfo | None:
 
 def start(home: Path, *, port: int = 7687, heap: str = "2g", pagecache: str = "2g", timeout: float = 180,
           progress: Progress | None = None) -> ServerInfo:
-    """Provision (if needed) and start the server of ``home``; return how to reach it."""
+    """Provision (if needed) and start the server of ``home``; return how to reach it.
+
+    ``port=0`` picks a free loopback port (what ``make test`` does, so a busy 7687 never blocks it).
+    """
     home = home.resolve()
     running = status(home)
     if running:
         return running
+    if port == 0:
+        with socket.socket() as s:
+            s.bind(("127.0.0.1", 0))
+            port = s.getsockname()[1]
     version, jars = read_lock()
     java = find_java()
     paths = fetch_jars(jars, progress=progress)

@@ -34,28 +34,32 @@ class Prop:
     many: bool = False
 
 
+class _Typed:
+    """Closed property lookup shared by node labels and relationship types."""
+
+    properties: tuple[Prop, ...]
+
+    def prop(self, name: str) -> Prop:
+        owner = getattr(self, "label", None) or getattr(self, "type")
+        return _closed(name, {p.name: p for p in self.properties}, f"property of {owner}")
+
+
 @dataclass(frozen=True)
-class NodeType:
+class NodeType(_Typed):
     label: str
     key: str
     properties: tuple[Prop, ...]
     label_en: str = ""
     label_zh: str = ""
 
-    def prop(self, name: str) -> Prop:
-        return _closed(name, {p.name: p for p in self.properties}, f"property of {self.label}")
-
 
 @dataclass(frozen=True)
-class RelType:
+class RelType(_Typed):
     type: str
     endpoints: tuple[tuple[str, str], ...]
     properties: tuple[Prop, ...]
     label_en: str = ""
     label_zh: str = ""
-
-    def prop(self, name: str) -> Prop:
-        return _closed(name, {p.name: p for p in self.properties}, f"property of {self.type}")
 
 
 @dataclass(frozen=True)

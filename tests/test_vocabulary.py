@@ -37,6 +37,10 @@ def test_unknown_names_fail_with_a_suggestion():
     with pytest.raises(OntologyError, match="name the endpoints"):
         vocabulary().endpoint("LOCATED_IN")
     assert vocabulary().endpoint("LOCATED_IN", src="Inventor") == ("Inventor", "Region")
+    with pytest.raises(OntologyError, match="not a declared property of Patent.*'claims'"):
+        vocabulary().node("Patent").prop("claim")
+    with pytest.raises(OntologyError, match="not a declared property of IN_NODE"):
+        vocabulary().rel("IN_NODE").prop("weight")
 
 
 def test_broken_vocabulary_is_refused():
