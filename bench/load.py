@@ -62,8 +62,7 @@ def naive_load(driver, frames) -> None:
         for label in ("Patent", "Applicant", "Inventor", "IPC"):
             for row in frames[label].astype(object).where(frames[label].notna(), None).to_dict("records"):
                 sets = ", ".join(f"n.{k} = ${k}" for k in row if k != "id")
-                s.run(f"MERGE (n:{label} {{id: $id}})" + (f" SET {sets}" if sets else ""),
-                      {k: (str(v) if k.endswith("_date") and v is not None else v) for k, v in row.items()}).consume()
+                s.run(f"MERGE (n:{label} {{id: $id}})" + (f" SET {sets}" if sets else ""), row).consume()
         for rel, (a, b) in {"APPLIED_BY": ("Patent", "Applicant"), "INVENTED_BY": ("Patent", "Inventor"),
                             "CLASSIFIED_AS": ("Patent", "IPC")}.items():
             for row in frames[rel].astype(object).to_dict("records"):

@@ -132,8 +132,9 @@ class EmbeddedStore:
         a, b = self.vocab.endpoint(rel_type, src, dst)
         table = conform_rels(rel_type, frame, self.vocab)
         conn = self._writer()
+        ids = {label: self._ids(conn, label) for label in {a, b}}  # once, also for self-relationships
         for end, label in (("from", a), ("to", b)):
-            missing = table.filter(pc.invert(pc.is_in(table.column(end), value_set=self._ids(conn, label))))
+            missing = table.filter(pc.invert(pc.is_in(table.column(end), value_set=ids[label])))
             if missing.num_rows:
                 raise StoreError(f"{rel_type}: {missing.num_rows} rows name {label} ids that are not in the "
                                  f"graph, e.g. {missing.column(end)[0].as_py()!r}; load the nodes first")

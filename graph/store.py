@@ -22,10 +22,6 @@ class Loaded:
     created: int
     updated: int
 
-    @property
-    def rows(self) -> int:
-        return self.created + self.updated
-
 
 @dataclass(frozen=True)
 class Limits:

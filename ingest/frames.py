@@ -140,7 +140,3 @@ def graph_frames(records: pd.DataFrame) -> dict[str, pd.DataFrame]:
                                             "main": ~ipc["id"].duplicated().to_numpy()})
     # the first listed IPC is the main one (Patentics' 国际主分类 gives only its subclass)
     return frames
-
-
-NODE_ORDER = ("Patent", "Applicant", "Inventor", "IPC")
-REL_ORDER = ("APPLIED_BY", "INVENTED_BY", "CLASSIFIED_AS")

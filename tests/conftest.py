@@ -20,7 +20,6 @@ from ingest.load import load_graph
 
 DATA = Path(__file__).parent / "data"
 SAMPLE = DATA / "patentics" / "autodriving-sample.csv"
-SHARED = Path(__file__).resolve().parents[2] / "shared" / "data"
 ENGINES = ["ladybug", "neo4j"]
 
 
@@ -69,6 +68,11 @@ def make_store(request, tmp_path):
 @pytest.fixture
 def store(make_store):
     return make_store()
+
+
+@pytest.fixture(scope="session")
+def sample_csv() -> Path:
+    return SAMPLE
 
 
 @pytest.fixture(scope="session")

@@ -7,18 +7,14 @@ import pytest
 from ingest.frames import graph_frames, read_patentics_csv
 from ontology.errors import IngestError
 
-from pathlib import Path
 
-SAMPLE = Path(__file__).parent / "data" / "patentics" / "autodriving-sample.csv"
-
-
-def _raw_rows():
-    with SAMPLE.open(encoding="utf-8-sig", newline="") as f:
+def _raw_rows(path):
+    with path.open(encoding="utf-8-sig", newline="") as f:
         return list(csv.DictReader(f))
 
 
-def test_reader_keeps_every_row_and_value(sample_records):
-    raw = _raw_rows()
+def test_reader_keeps_every_row_and_value(sample_csv, sample_records):
+    raw = _raw_rows(sample_csv)
     assert len(sample_records) == len(raw) == 480
     assert sample_records["id"].tolist() == [r["公开号"].strip().upper() for r in raw]
     n_app = sum(len([v for v in r["申请人"].split(" | ") if v.strip()]) for r in raw)
@@ -37,8 +33,8 @@ def test_frames_link_every_patent(sample_records, sample_frames):
     assert f["Patent"]["app_year"].between(1990, 2030).all()
 
 
-def test_bad_date_rejects_the_row_naming_row_and_column(tmp_path):
-    text = SAMPLE.read_text(encoding="utf-8-sig").splitlines()
+def test_bad_date_rejects_the_row_naming_row_and_column(sample_csv, tmp_path):
+    text = sample_csv.read_text(encoding="utf-8-sig").splitlines()
     header, row = text[0], next(line for line in text[1:] if line.startswith('"US') or line.startswith("US"))
     bad = row.replace(row.split(",")[3], "2021-13-45", 1)
     path = tmp_path / "bad.csv"

@@ -8,6 +8,8 @@ bounded variable-length paths, EXISTS/COUNT subqueries). A few are also checked 
 import pandas as pd
 import pytest
 
+from ingest.frames import name_key
+
 PARITY = {
     "patents_per_applicant_year": (
         "MATCH (p:Patent)-[:APPLIED_BY]->(a:Applicant) "
@@ -69,7 +71,6 @@ def test_counts_match_pandas(loaded_pair, sample_records, engine):
     """Patents and claims per applicant and year, against pandas on the same parsed rows."""
     rec = sample_records.copy()
     rec["year"] = pd.to_datetime(rec["app_date"]).dt.year
-    from ingest.frames import name_key
     long = rec.explode("applicants").dropna(subset=["applicants"])
     long["applicant"] = name_key(long["applicants"])
     long = long.drop_duplicates(["id", "applicant"])
