@@ -1,0 +1,90 @@
+"""Declarative export profiles: one small TOML mapping per vendor format, no code per vendor.
+
+A profile says how to recognise a header row (``detect``: all of these headers; ``also``: at least
+one of these), which headers carry each canonical field (first present wins), which fields hold
+several values and how they are separated, and which placeholders mean "no date".
+"""
+
+from __future__ import annotations
+
+import difflib
+import tomllib
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Sequence
+
+from ontology.errors import IngestError
+
+PROFILES_DIR = Path(__file__).parent
+
+#: the canonical fields a profile may map; every other header is ignored.
+FIELDS = ("id", "app_no", "title", "abstract", "app_date", "pub_date", "grant_date", "applicants",
+          "inventors", "ipcs", "ipc_main", "claims", "cites", "cited_by", "legal_status", "patent_type",
+          "family_members", "family_size")
+
+
+@dataclass(frozen=True)
+class Profile:
+    name: str
+    vendor: str
+    detect: tuple[str, ...]
+    also: tuple[str, ...]
+    separator: str
+    columns: dict[str, tuple[str, ...]]
+    multi: tuple[str, ...]
+    no_date: tuple[str, ...] = ()
+
+    def matches(self, headers: Sequence[str]) -> bool:
+        seen = {str(h).strip() for h in headers}
+        return all(h in seen for h in self.detect) and (not self.also or any(h in seen for h in self.also))
+
+    def mapping(self, headers: Sequence[str]) -> dict[str, str]:
+        """canonical field → the header that carries it in this file."""
+        seen = [str(h).strip() for h in headers]
+        out = {}
+        for field_name, candidates in self.columns.items():
+            for c in candidates:
+                if c in seen:
+                    out[field_name] = c
+                    break
+        return out
+
+
+def _profile(path: Path) -> Profile:
+    data = tomllib.loads(path.read_text(encoding="utf-8"))
+    columns = {k: tuple(v) for k, v in data.get("columns", {}).items()}
+    unknown = sorted(set(columns) - set(FIELDS))
+    if unknown or "id" not in columns:
+        raise IngestError(f"profile {path.name}: fields {unknown} are not canonical fields ({', '.join(FIELDS)}), "
+                          f"or 'id' is not mapped")
+    return Profile(name=data["name"], vendor=data.get("vendor", data["name"]), detect=tuple(data["detect"]),
+                   also=tuple(data.get("also", ())), separator=data.get("separator", ";"), columns=columns,
+                   multi=tuple(data.get("multi", {}).get("fields", ())), no_date=tuple(data.get("no_date", ())))
+
+
+@lru_cache(maxsize=1)
+def profiles() -> tuple[Profile, ...]:
+    """The shipped profiles, in file-name order."""
+    return tuple(_profile(p) for p in sorted(PROFILES_DIR.glob("*.toml")))
+
+
+def detect(rows: Sequence[Sequence[str]], file: str) -> tuple[Profile, int]:
+    """The profile and 0-based index of the header row among the first ``rows`` of a file.
+
+    The header may sit below title rows. An unknown layout raises ``IngestError`` listing the
+    headers seen and the closest profile.
+    """
+    for i, row in enumerate(rows):
+        for prof in profiles():
+            if prof.matches(row):
+                return prof, i
+    seen = [str(h) for h in (max(rows, key=lambda r: sum(bool(str(v).strip()) for v in r)) if rows else [])
+            if str(h).strip()]
+    def score(p: Profile) -> float:
+        return difflib.SequenceMatcher(None, sorted(p.detect), sorted(seen)).ratio()
+    best = max(profiles(), key=score)
+    missing = [h for h in best.detect if h not in seen]
+    raise IngestError(f"unknown export layout; headers seen: {seen[:25]}. Closest profile: {best.name} "
+                      f"({best.vendor}), which needs the headers {missing}. Export with those columns or "
+                      f"add a profile in ingest/profiles/.", file=file, row=1)

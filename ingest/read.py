@@ -1,0 +1,104 @@
+"""Read an export file into a raw frame of canonical columns, as text, with its spreadsheet row numbers.
+
+CSV (UTF-8 with or without BOM, else GB18030) and XLSX (via python-calamine) are read whole as
+strings; the header row is found among the first rows by the profiles in ``ingest.profiles`` (it may
+sit below a title row). Nothing is parsed or dropped here: ``ingest.normalize`` does that and accounts
+for every row.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import warnings
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+
+from ingest.profiles import Profile, detect
+from ontology.errors import IngestError
+
+HEADER_SCAN = 20
+ENCODINGS = ("utf-8-sig", "gb18030")
+
+
+@dataclass
+class Raw:
+    """A file's data rows: canonical columns (text) plus ``row``, the row number a person sees."""
+
+    path: Path
+    profile: Profile
+    frame: pd.DataFrame
+    mapping: dict[str, str]
+
+
+def _decode(path: Path) -> str:
+    data = path.read_bytes()
+    for enc in ENCODINGS:
+        try:
+            return data.decode(enc)
+        except UnicodeDecodeError:
+            continue
+    raise IngestError(f"cannot decode as {' or '.join(ENCODINGS)}; save the export as UTF-8", file=path.name)
+
+
+def _read_csv(path: Path) -> tuple[Profile, int, pd.DataFrame]:
+    text = _decode(path)
+    head = list(csv.reader(io.StringIO("\n".join(text.splitlines()[:HEADER_SCAN]))))
+    profile, at = detect(head, path.name)
+    try:
+        with warnings.catch_warnings():  # Patentics rows end in an empty field the header lacks
+            warnings.simplefilter("ignore", pd.errors.ParserWarning)
+            frame = pd.read_csv(io.StringIO(text), skiprows=at, header=0, dtype=str, keep_default_na=False,
+                                index_col=False, skip_blank_lines=False)
+    except pd.errors.ParserError as exc:
+        raise IngestError(f"not a readable CSV: {exc}", file=path.name) from exc
+    return profile, at, frame
+
+
+def _read_xlsx(path: Path) -> tuple[Profile, int, pd.DataFrame]:
+    try:
+        sheet = pd.read_excel(path, header=None, dtype=object, engine="calamine")
+    except Exception as exc:  # calamine raises its own error types for broken workbooks
+        raise IngestError(f"not a readable Excel workbook: {exc}", file=path.name) from exc
+    head = sheet.head(HEADER_SCAN).fillna("").astype(str).values.tolist()
+    profile, at = detect(head, path.name)
+    frame = sheet.iloc[at + 1:].reset_index(drop=True)
+    frame.columns = [str(h).strip() if pd.notna(h) else f"_col{i}" for i, h in enumerate(sheet.iloc[at])]
+    return profile, at, frame
+
+
+def _as_text(col: pd.Series) -> pd.Series:
+    """Cells as text; Excel numbers that are whole (serial dates, counts) lose their ``.0``."""
+    def one(v):
+        if v is None or (isinstance(v, float) and pd.isna(v)):
+            return ""
+        if isinstance(v, float) and v.is_integer():
+            return str(int(v))
+        if isinstance(v, pd.Timestamp):
+            return v.strftime("%Y-%m-%d")
+        return str(v)
+    return col.map(one).astype(object) if col.dtype == object else col.fillna("").astype(str).astype(object)
+
+
+def read_export(path: str | Path) -> Raw:
+    """The data rows of one export, canonical columns as text (``""`` for empty), and ``row``.
+
+    ``row`` is the 1-based row (line) number of the record in the file, counting the header row and
+    any rows above it, so an analyst finds it at once in Excel or an editor.
+    """
+    path = Path(path)
+    if not path.is_file():
+        raise IngestError("no such file", file=str(path))
+    suffix = path.suffix.lower()
+    if suffix in (".xlsx", ".xlsm"):
+        profile, at, sheet = _read_xlsx(path)
+    elif suffix in (".csv", ".txt", ".tsv"):
+        profile, at, sheet = _read_csv(path)
+    else:
+        raise IngestError(f"unsupported file type {suffix!r}; give a .csv or .xlsx export", file=path.name)
+    mapping = profile.mapping(list(sheet.columns))
+    frame = pd.DataFrame({field: _as_text(sheet[header]) for field, header in mapping.items()})
+    frame["row"] = range(at + 2, at + 2 + len(sheet))
+    return Raw(path=path, profile=profile, frame=frame.reset_index(drop=True), mapping=mapping)
