@@ -1,0 +1,45 @@
+"""Named Cypher queries: ``analytics/queries/<name>.cypher``, each with a header comment.
+
+The header (leading ``//`` lines) says what the query computes, its parameters and returned columns;
+the atlas and the API show it next to every figure, and analysts can paste the file into Neo4j
+Browser unchanged.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+import pandas as pd
+
+from graph.store import GraphStore
+
+QUERIES = Path(__file__).with_name("queries")
+
+
+def names() -> list[str]:
+    return sorted(p.stem for p in QUERIES.glob("*.cypher"))
+
+
+@lru_cache(maxsize=64)
+def query_text(name: str) -> str:
+    """The text of a named query; an unknown name lists the known ones."""
+    path = QUERIES / f"{name}.cypher"
+    if not path.is_file():
+        raise KeyError(f"no query {name!r}; known: {', '.join(names())}")
+    return path.read_text(encoding="utf-8")
+
+
+def header(name: str) -> str:
+    """The header comment of a named query, without the ``//`` markers."""
+    lines = []
+    for line in query_text(name).splitlines():
+        if not line.startswith("//"):
+            break
+        lines.append(line[2:].strip())
+    return "\n".join(lines)
+
+
+def run_query(store: GraphStore, name: str, **params) -> pd.DataFrame:
+    """Run a named query on ``store`` with ``params`` (values are always parameters)."""
+    return store.run(query_text(name), params)
