@@ -16,13 +16,17 @@ from typing import Annotated, Optional
 
 import typer
 from rich.console import Console
-from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TransferSpeedColumn
+from rich.progress import (BarColumn, DownloadColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn,
+                           TimeElapsedColumn, TransferSpeedColumn)
 from rich.table import Table
 
+from analytics.registry import INDICATORS
+from api import workflow
 from api.settings import Settings
 from graph import neo4j_server
 from graph.schema import ladybug_ddl, neo4j_constraints
-from ontology.errors import PatNavError
+from graph.store import Limits
+from ontology.errors import PatNavError, StoreError
 
 app = typer.Typer(help="PatNav (专利导航): patent navigation analysis on a knowledge graph.",
                   no_args_is_help=True, pretty_exceptions_enable=False)
@@ -99,12 +103,106 @@ def schema(engine: Annotated[str, typer.Option(help="ladybug or neo4j")] = "lady
         sys.stdout.write(stmt + ";\n")
 
 
+ChainOption = Annotated[Optional[list[str]], typer.Option("--chain", help="Chain scheme(s) to classify into "
+                                                                         "(shipped: icv) or a chain .ttl file.")]
+
+
+def _steps(total: int | None, label: str):
+    """A rich progress bar on stderr and the step callback that advances it."""
+    bar = Progress(SpinnerColumn(), TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(),
+                   TextColumn("{task.fields[last]}"), TimeElapsedColumn(), console=err, transient=False)
+    task = bar.add_task(label, total=total, last="")
+    return bar, lambda message: bar.update(task, advance=1, last=message)
+
+
+def _run_ingest(paths: list[Path], db: Optional[Path], neo4j: bool, chains: list[str], report: Optional[Path]) -> dict:
+    settings = Settings.from_env()
+    bar, step = _steps(len(paths) + 2 + 11, "ingest 入库")
+    with bar, closing(settings.open_store(db=db, neo4j=neo4j, read_only=False)) as store:
+        result = workflow.ingest(store, settings.state_dir(db=db, neo4j=neo4j), paths, chains, report, step=step)
+        bar.update(bar.task_ids[0], total=bar.tasks[0].completed)
+    t = result["total"]
+    out.print(f"{t['rows_in']:,} rows in = {t['loaded']:,} loaded + {t['merged']:,} merged + "
+              f"{t['rejected']:,} rejected; {result['patents']:,} patents, {result['classified']:,} classified "
+              f"into chain nodes; rejects: {result['rejects_path']}")
+    return result
+
+
 @app.command()
 @friendly
-def demo() -> None:
-    """Run the full navigation analysis on the bundled sample (embedded engine)."""
-    out.print("PatNav is installed. The end-to-end demo (ingest → indicators → atlas) arrives with the "
-              "first-navigation-run issue; today: `patnav neo4j start`, `patnav schema`, `patnav query`.")
+def ingest(paths: Annotated[list[Path], typer.Argument(help="Export files (incoPat .xlsx, Patentics .csv …).")],
+           db: DbOption = None, neo4j: Neo4jOption = False, chain: ChainOption = None,
+           report: Annotated[Optional[Path], typer.Option("--report", help="Write this run's counts as JSON.")]
+           = None) -> None:
+    """Load patent exports into the graph: detect format, normalise, deduplicate, classify, account.
+
+    Every row ends loaded, merged into a duplicate, or rejected with a reason (rejects.csv beside the
+    database). Re-running is idempotent.
+
+    Example: patnav ingest exports/*.xlsx exports/*.csv --db patnav-db --chain icv --report ingest.json
+    """
+    _run_ingest(paths, db, neo4j, chain or ["icv"], report)
+
+
+def _run_analyze(db: Optional[Path], neo4j: bool, out_dir: Path, scheme: str) -> dict:
+    settings = Settings.from_env()
+    limits = Limits(timeout_s=settings.query_timeout_s * 10, max_rows=None)
+    bar, step = _steps(len(INDICATORS), "analyze 分析")
+    with bar, closing(settings.open_store(db=db, neo4j=neo4j, limits=limits)) as store:
+        run = workflow.analyze(store, settings.state_dir(db=db, neo4j=neo4j), out_dir, scheme, step=step)
+    out.print(f"atlas: {(out_dir / 'index.html').resolve()}  (open it from disk; tables in {out_dir / 'tables'})")
+    return run
+
+
+@app.command()
+@friendly
+def analyze(db: DbOption = None, neo4j: Neo4jOption = False,
+            out_dir: Annotated[Path, typer.Option("--out", help="Atlas folder to write.")] = Path("patnav-out"),
+            scheme: Annotated[str, typer.Option("--chain", help="Chain scheme to analyse.")] = "icv") -> None:
+    """Compute the indicators and write the offline atlas (index.html, tables/*.csv, run.json).
+
+    Example: patnav analyze --db patnav-db --out patnav-out
+    """
+    _run_analyze(db, neo4j, out_dir, scheme)
+
+
+@app.command()
+@friendly
+def serve(db: DbOption = None, neo4j: Neo4jOption = False,
+          atlas: Annotated[Optional[Path], typer.Option("--atlas", help="Atlas folder to serve under /atlas.")] = None,
+          host: Annotated[str, typer.Option(help="Interface to listen on.")] = "127.0.0.1",
+          port: Annotated[int, typer.Option(help="Port.")] = 8000) -> None:
+    """Serve the API (OpenAPI docs at /docs), the chain maps and the atlas.
+
+    Example: patnav serve --db patnav-out/db --atlas patnav-out
+    """
+    import uvicorn
+
+    from api.app import create_app
+
+    settings = Settings.from_env()
+    if neo4j == (db is not None):
+        raise StoreError("choose one engine: --db DIR (embedded LadybugDB) or --neo4j")
+    app_ = create_app(settings, db=db, neo4j=neo4j, atlas=atlas)
+    out.print(f"PatNav API on http://{host}:{port}/docs" + (f" · atlas at http://{host}:{port}/atlas/" if atlas else ""))
+    uvicorn.run(app_, host=host, port=port, log_level="warning")
+
+
+@app.command()
+@friendly
+def demo(out_dir: Annotated[Path, typer.Option("--out", help="Where to write the atlas and the database.")]
+         = Path("patnav-out")) -> None:
+    """Run the full navigation analysis on the bundled sample (embedded engine).
+
+    Ingests the committed real incoPat and Patentics autonomous-driving rows into OUT/db, classifies
+    them into the icv chain, computes the indicators and writes the atlas to OUT/index.html.
+    """
+    db = out_dir / "db"
+    files = workflow.demo_files("icv")
+    out.print(f"[bold]PatNav demo[/] · {len(files)} sample exports → {db}")
+    _run_ingest(files, db, False, ["icv"], out_dir / "ingest-report.json")
+    _run_analyze(db, False, out_dir, "icv")
+    out.print(f"serve it: patnav serve --db {db} --atlas {out_dir}   (then http://127.0.0.1:8000/atlas/)")
 
 
 @neo4j_app.command("start")

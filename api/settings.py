@@ -70,11 +70,21 @@ class Settings:
                              "PATNAV_NEO4J_USER and PATNAV_NEO4J_PASSWORD")
         return uri, self.neo4j_user, password
 
-    def open_store(self, *, db: Path | None = None, neo4j: bool = False, read_only: bool = True) -> GraphStore:
-        """The embedded store on ``db``, or the configured Neo4j server when ``neo4j``."""
+    def open_store(self, *, db: Path | None = None, neo4j: bool = False, read_only: bool = True,
+                   limits: Limits | None = None) -> GraphStore:
+        """The embedded store on ``db``, or the configured Neo4j server when ``neo4j``.
+
+        ``limits`` default to the analyst limits (PATNAV_QUERY_*); indicator runs pass their own.
+        """
         if neo4j == (db is not None):
             raise StoreError("choose one engine: --db DIR (embedded LadybugDB) or --neo4j")
+        limits = self.limits if limits is None else limits
         if neo4j:
             uri, user, password = self.neo4j_credentials()
-            return Neo4jStore.connect(uri, user, password, database=self.neo4j_database, limits=self.limits)
-        return EmbeddedStore(db, read_only=read_only, limits=self.limits)
+            return Neo4jStore.connect(uri, user, password, database=self.neo4j_database, limits=limits)
+        return EmbeddedStore(db, read_only=read_only, limits=limits)
+
+    def state_dir(self, *, db: Path | None = None, neo4j: bool = False) -> Path:
+        """Where the ingest ledger, rejects and merged rows of a graph live: the --db directory, or
+        PATNAV_HOME/neo4j-ingest for the Neo4j server."""
+        return self.home / "neo4j-ingest" if neo4j else Path(db)

@@ -1,0 +1,137 @@
+"""The HTTP API: indicators as JSON, chain maps as HTML, the atlas as static files (FastAPI).
+
+``create_app(settings, db=… | neo4j=True, atlas=…)`` builds the app; the store is opened read-only in
+the lifespan and reached through a dependency, so tests override nothing global. PatNav errors map
+to HTTP in one handler: unknown names → 404, rejected queries → 400, engine failures → 503.
+"""
+
+from __future__ import annotations
+
+import math
+import threading
+from contextlib import asynccontextmanager
+from pathlib import Path
+from typing import Annotated, Any
+
+import pandas as pd
+from fastapi import Depends, FastAPI, HTTPException, Query, Request
+from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse
+from fastapi.staticfiles import StaticFiles
+
+from analytics.cypher import run_query
+from analytics.registry import INDICATORS, indicator
+from api.maps import chain_map_html
+from api.settings import Settings
+from graph.store import GraphStore, Limits
+from ontology.errors import PatNavError, QueryRejected, StoreError
+
+
+class _Guarded:
+    """One store shared by request threads; LadybugDB connections are not for concurrent use."""
+
+    def __init__(self, store: GraphStore) -> None:
+        self.store, self.lock = store, threading.Lock()
+
+    def run(self, fn, *args, **kwargs):
+        with self.lock:
+            return fn(self.store, *args, **kwargs)
+
+
+def _records(frame: pd.DataFrame) -> list[dict[str, Any]]:
+    """Rows as JSON-safe dicts: NaN/NA → null, numpy scalars → Python, dates → ISO strings."""
+    out = []
+    for row in frame.astype(object).to_dict("records"):
+        clean = {}
+        for k, v in row.items():
+            if v is None or (isinstance(v, float) and math.isnan(v)) or v is pd.NA or v is pd.NaT:
+                clean[k] = None
+            elif hasattr(v, "isoformat"):
+                clean[k] = v.isoformat()
+            elif hasattr(v, "item"):
+                clean[k] = v.item()
+            else:
+                clean[k] = v
+        out.append(clean)
+    return out
+
+
+def get_store(request: Request) -> _Guarded:
+    """The read-only store opened in the lifespan."""
+    return request.app.state.store
+
+
+Store = Annotated[_Guarded, Depends(get_store)]
+
+
+def create_app(settings: Settings, *, db: Path | None = None, neo4j: bool = False,
+               atlas: Path | None = None) -> FastAPI:
+    """The PatNav API over the graph in ``db`` (embedded) or on the Neo4j server."""
+    limits = Limits(timeout_s=settings.query_timeout_s, max_rows=None)
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI):
+        store = settings.open_store(db=db, neo4j=neo4j, read_only=True, limits=limits)
+        app.state.store = _Guarded(store)
+        try:
+            yield
+        finally:
+            store.close()
+
+    app = FastAPI(title="PatNav API (专利导航)", version="0.1.0", lifespan=lifespan,
+                  description="Patent navigation indicators over a knowledge graph. Every indicator is a "
+                              "named Cypher query plus documented post-processing.")
+
+    @app.exception_handler(PatNavError)
+    async def patnav_error(request: Request, exc: PatNavError):
+        status = 400 if isinstance(exc, QueryRejected) else 503 if isinstance(exc, StoreError) else 400
+        return JSONResponse({"error": type(exc).__name__, "detail": str(exc)}, status_code=status)
+
+    @app.get("/health", tags=["meta"])
+    def health(store: Store) -> dict:
+        """Liveness plus what the graph holds."""
+        count = store.run(lambda s: s.run("MATCH (p:Patent) RETURN count(*) AS n"))
+        return {"status": "ok", "engine": store.store.engine, "patents": int(count["n"].iloc[0])}
+
+    @app.get("/api/indicators", tags=["indicators"])
+    def list_indicators() -> list[dict]:
+        """Every indicator: name, bilingual title, module, the queries behind it and its definition."""
+        return [{"name": i.name, "title_zh": i.title_zh, "title_en": i.title_en, "module": i.module,
+                 "queries": list(i.queries), "doc": i.doc, "url": f"/api/indicators/{i.name}"}
+                for i in INDICATORS.values()]
+
+    @app.get("/api/indicators/{name}", tags=["indicators"])
+    def get_indicator(name: str, store: Store,
+                      scheme: Annotated[str, Query(description="Chain scheme id.")] = "icv") -> dict:
+        """One indicator computed on the graph now, as rows of JSON objects."""
+        try:
+            ind = indicator(name)
+        except KeyError as exc:
+            raise HTTPException(404, str(exc.args[0])) from None
+        frame = store.run(ind.compute, scheme)
+        return {"name": name, "scheme": scheme, "title_zh": ind.title_zh, "title_en": ind.title_en,
+                "columns": list(frame.columns), "rows": _records(frame)}
+
+    @app.get("/api/chain/{scheme}/map", response_class=HTMLResponse, tags=["maps"])
+    def chain_map(scheme: str, store: Store) -> HTMLResponse:
+        """The interactive chain map (self-contained HTML: no CDN)."""
+        nodes = store.run(run_query, "chain_nodes", scheme=scheme)
+        if nodes.empty:
+            raise HTTPException(404, f"no chain nodes of scheme {scheme!r} in the graph")
+        links = store.run(run_query, "chain_links", scheme=scheme)
+        conc = store.run(INDICATORS["concentration"].compute, scheme).set_index("node")
+        top = store.run(INDICATORS["top_applicants"].compute, scheme)
+        nodes["cr4"], nodes["hhi"] = nodes["node"].map(conc["cr4"]), nodes["node"].map(conc["hhi"])
+        leaders = {n: [(r.name, float(r.share)) for r in g.itertuples() if r.rank <= 3] for n, g in top.groupby("node")}
+        nodes["leaders"] = nodes["node"].map(lambda n: leaders.get(n, []))
+        return HTMLResponse(chain_map_html(nodes, links, f"{scheme} chain map"))
+
+    if atlas is not None:
+        if not (Path(atlas) / "index.html").is_file():
+            raise PatNavError(f"{atlas} holds no atlas (index.html); write one with `patnav analyze --out {atlas}`")
+        app.mount("/atlas", StaticFiles(directory=atlas, html=True), name="atlas")
+
+    @app.get("/", include_in_schema=False)
+    def root() -> RedirectResponse:
+        return RedirectResponse("/atlas/" if atlas is not None else "/docs")
+
+    return app

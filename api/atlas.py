@@ -1,0 +1,141 @@
+"""The navigation atlas (专利导航分析图谱): a folder that opens from disk, with nothing fetched online.
+
+Layout of ``OUT/``::
+
+    index.html                 the atlas: chain map, trend chart, indicator tables, data, provenance
+    maps/chain-<scheme>.html   the interactive chain map (vis-network inlined)
+    assets/plotly.min.js       the chart library, copied once from the installed plotly package
+    tables/<indicator>.csv     every indicator table (UTF-8 with BOM, so Excel shows Chinese)
+    queries/<name>.cypher      the exact query behind each figure
+    run.json                   counts and provenance: inputs with sha256, ontology versions, parameters
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import platform
+from importlib import metadata
+from pathlib import Path
+
+import jinja2
+import pandas as pd
+import plotly.graph_objects as go
+from plotly.offline import get_plotlyjs
+
+from analytics.cypher import query_text
+from analytics.registry import INDICATORS
+from analytics.run import Analysis
+from api.maps import STAGE_COLOURS, chain_map_html
+from ontology.chains import STAGE_LABELS, Chain
+from ontology.vocab import vocabulary
+
+TEMPLATES = Path(__file__).with_name("templates")
+
+
+def software() -> dict:
+    def version(dist: str) -> str | None:
+        try:
+            return metadata.version(dist)
+        except metadata.PackageNotFoundError:
+            return None
+    return {"patnav": version("patnav"), "python": platform.python_version(),
+            **{d: version(d) for d in ("ladybug", "neo4j", "pandas", "pyvis", "plotly", "rdflib")}}
+
+
+def trend_figure(filings: pd.DataFrame, nodes: pd.DataFrame) -> go.Figure:
+    """Filings per year for the stage segments (level-2 nodes); incomplete years drawn dotted."""
+    fig = go.Figure()
+    names = nodes.set_index("node")
+    shown = nodes[nodes["level"] == 2]["node"]
+    first = filings[filings["filings"] > 0].groupby("year")["filings"].sum()
+    start = int(first[first.cumsum() >= 0.01 * first.sum()].index.min()) if len(first) else 2000
+    for node in shown:
+        rows = filings[(filings["node"] == node) & (filings["year"] >= start)].sort_values("year")
+        if rows.empty:
+            continue
+        meta = names.loc[node]
+        colour = STAGE_COLOURS[meta["stage"]]
+        label = f"{meta['code']} {meta['name_zh']}"
+        done, late = rows[rows["complete"]], rows[rows["year"] >= rows.loc[~rows["complete"], "year"].min()] \
+            if (~rows["complete"]).any() else rows.iloc[0:0]
+        fig.add_trace(go.Scatter(x=done["year"], y=done["filings"], mode="lines+markers", name=label,
+                                 legendgroup=node, line={"color": colour, "width": 1.6}))
+        if len(late):
+            tail = pd.concat([done.tail(1), late])
+            fig.add_trace(go.Scatter(x=tail["year"], y=tail["filings"], mode="lines+markers", name=label,
+                                     legendgroup=node, showlegend=False,
+                                     line={"color": colour, "width": 1.6, "dash": "dot"}))
+    fig.update_layout(height=460, margin={"l": 50, "r": 20, "t": 30, "b": 40}, template="plotly_white",
+                      xaxis_title="申请年 application year", yaxis_title="专利族/件 filings (units)",
+                      legend={"font": {"size": 11}})
+    return fig
+
+
+def _html_table(frame: pd.DataFrame, max_rows: int = 400) -> str:
+    shown = frame.head(max_rows)
+    fmt = {c: (lambda v: f"{v:.1%}") for c in shown.columns if c in ("share", "cr4")}
+    fmt.update({c: (lambda v: f"{v:,.1f}") for c in shown.columns if c in ("frac", "hhi", "units")
+                and shown[c].dtype.kind == "f"})
+    return shown.to_html(index=False, classes="tbl", border=0, na_rep="", formatters=fmt, escape=True)
+
+
+def write_atlas(out: str | Path, analysis: Analysis, chain: Chain | None, ingest_report: dict | None,
+                engine: str, parameters: dict) -> dict:
+    """Write the atlas for ``analysis`` under ``out``; return the ``run.json`` content."""
+    out = Path(out)
+    for sub in ("maps", "assets", "tables", "queries"):
+        (out / sub).mkdir(parents=True, exist_ok=True)
+    scheme = analysis.scheme
+    title = f"{chain.name_zh} 专利导航分析图谱" if chain else f"{scheme} 专利导航分析图谱"
+    (out / "maps" / f"chain-{scheme}.html").write_text(
+        chain_map_html(analysis.nodes, analysis.links, title), encoding="utf-8")
+    (out / "assets" / "plotly.min.js").write_text(get_plotlyjs(), encoding="utf-8")
+    names = analysis.nodes.set_index("node")
+    tables = []
+    for name, frame in analysis.tables.items():
+        frame.to_csv(out / "tables" / f"{name}.csv", index=False, encoding="utf-8-sig")
+        ind = INDICATORS[name]
+        for q in ind.queries:
+            (out / "queries" / f"{q}.cypher").write_text(query_text(q), encoding="utf-8")
+        shown = frame.copy()
+        if "node" in shown:
+            shown.insert(1, "节点 node name", shown["node"].map(names["name_zh"]))
+        if name == "filings_by_node_year":
+            shown = (frame.pivot_table(index="node", columns="year", values="filings", fill_value=0)
+                     .iloc[:, -12:].reset_index())
+            shown.insert(1, "节点 node name", shown["node"].map(names["name_zh"]))
+            shown.columns = [str(c) for c in shown.columns]
+        elif name in ("top_applicants", "applicant_countries"):
+            shown = shown[shown["rank"] <= 5]
+        tables.append({"name": name, "title_zh": ind.title_zh, "title_en": ind.title_en, "doc": ind.doc,
+                       "queries": [{"name": q, "text": query_text(q)} for q in ind.queries],
+                       "html": _html_table(shown), "rows": len(frame)})
+    for q in ("chain_nodes", "chain_links", "data_summary"):
+        (out / "queries" / f"{q}.cypher").write_text(query_text(q), encoding="utf-8")
+    trend = trend_figure(analysis.tables["filings_by_node_year"], analysis.nodes)
+    run = {
+        "generated_at": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
+        "engine": engine,
+        "scheme": scheme,
+        "parameters": parameters,
+        "software": software(),
+        "ontology": {"core": vocabulary().version,
+                     "chain": ({"scheme": chain.scheme, "version": chain.version, "sha256": chain.sha256,
+                                "source": chain.source} if chain else None)},
+        "inputs": (ingest_report or {}).get("files", []),
+        "totals": (ingest_report or {}).get("total", {}),
+        "graph": analysis.summary,
+        "tables": [f"tables/{t['name']}.csv" for t in tables],
+    }
+    (out / "run.json").write_text(json.dumps(run, ensure_ascii=False, indent=2, default=str), encoding="utf-8")
+    env = jinja2.Environment(loader=jinja2.FileSystemLoader(TEMPLATES), autoescape=True)
+    stage_rows = [{"stage": s, "zh": STAGE_LABELS[s][0], "en": STAGE_LABELS[s][1], "colour": STAGE_COLOURS[s]}
+                  for s in STAGE_COLOURS]
+    html = env.get_template("atlas.html").render(
+        title=title, chain=chain, scheme=scheme, run=run, tables=tables, stages=stage_rows,
+        trend=trend.to_html(full_html=False, include_plotlyjs=False, div_id="trend"),
+        nodes=analysis.nodes.sort_values("code").to_dict("records"),
+        rejects=(ingest_report or {}).get("rejects_path"))
+    (out / "index.html").write_text(html, encoding="utf-8")
+    return run

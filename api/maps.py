@@ -1,0 +1,90 @@
+"""Chain map (产业链专利导航图) as a self-contained interactive HTML page (pyvis/vis-network, inline JS).
+
+Nodes sit in three columns by stage (upstream → midstream → downstream), sized by counting units and
+coloured by stage; ``SUPPLIES`` links are arrows, the hierarchy thin grey lines. Tooltips carry the
+counts, CR4/HHI and the leading applicants. Nothing is loaded from the network.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+
+import networkx as nx
+import pandas as pd
+from pyvis.network import Network
+
+from ontology.chains import STAGE_LABELS, STAGES
+
+STAGE_COLOURS = {"upstream": "#2b7bb9", "midstream": "#e8891d", "downstream": "#3a9d5d"}
+_REMOTE = re.compile(r'\s*<(link|script)\b[^>]*(href|src)="https?://[^"]*"[^>]*>(\s*</script>)?', re.S)
+
+
+def chain_graph(nodes: pd.DataFrame, links: pd.DataFrame) -> nx.DiGraph:
+    """The chain as a networkx graph: node attributes from ``chain_nodes``; edges kind=part_of|supplies."""
+    g = nx.DiGraph()
+    for row in nodes.to_dict("records"):
+        g.add_node(row["node"], **row)
+    for row in nodes.dropna(subset=["parent"]).to_dict("records"):
+        g.add_edge(row["node"], row["parent"], kind="part_of")
+    for row in links.to_dict("records"):
+        g.add_edge(row["source"], row["target"], kind="supplies")
+    return g
+
+
+def _positions(nodes: pd.DataFrame) -> dict[str, tuple[int, int]]:
+    pos = {}
+    for col, stage in enumerate(STAGES):
+        x0 = (col - 1) * 560
+        rows = nodes[nodes["stage"] == stage].sort_values("code", key=lambda s: s.map(_natural))
+        y = 0
+        for row in rows.itertuples():
+            if row.level <= 1:
+                pos[row.node] = (x0, -130)
+            else:
+                pos[row.node] = (x0 - 230 * (row.level - 2), y)
+                y += 92
+    return pos
+
+
+def _natural(code: str):
+    return [int(t) if t.isdigit() else t for t in re.split(r"(\d+)", str(code))]
+
+
+def _tooltip(row: dict) -> str:
+    lines = [f"{row['name_zh']} / {row['name_en']}", f"{row['node']} · {STAGE_LABELS[row['stage']][0]}",
+             f"专利族/件 units: {int(row['units']):,}   专利 patents: {int(row['patents']):,}"]
+    if row.get("cr4") is not None and not pd.isna(row.get("cr4")):
+        lines.append(f"CR4 {row['cr4']:.1%}   HHI {row['hhi']:,.0f}")
+    for name, share in row.get("leaders") or []:
+        lines.append(f"  {name}: {share:.1%}")
+    return "\n".join(lines)
+
+
+def chain_map_html(nodes: pd.DataFrame, links: pd.DataFrame, title: str = "") -> str:
+    """The chain map page for ``chain_nodes``-shaped ``nodes`` (+ cr4, hhi, leaders) and ``links``."""
+    g = chain_graph(nodes, links)
+    net = Network(height="640px", width="100%", directed=True, cdn_resources="in_line", heading="")
+    top = max(1, int(nodes["units"].max() or 1))
+    pos = _positions(nodes)
+    for node_id, row in g.nodes(data=True):
+        units = int(row["units"])
+        x, y = (int(v) for v in pos[node_id])
+        net.add_node(node_id, label=f"{row['name_zh']}\n{units:,}", title=_tooltip(row), x=x, y=y,
+                     size=float(10 + 36 * math.sqrt(units / top)), shape="dot" if row["level"] > 1 else "box",
+                     color={"background": STAGE_COLOURS[row["stage"]] if units else "#dddddd",
+                            "border": STAGE_COLOURS[row["stage"]]},
+                     font={"size": 15 if row["level"] > 1 else 17, "color": "#222"}, physics=False)
+    for a, b, data in g.edges(data=True):
+        if data["kind"] == "supplies":
+            net.add_edge(a, b, color="#c0392b", width=2, arrows="to", title="供给 SUPPLIES",
+                         smooth={"type": "curvedCW", "roundness": 0.15})
+        else:
+            net.add_edge(a, b, color="#bbbbbb", width=1, dashes=True, arrows="", title="属于 PART_OF")
+    net.set_options('{"physics": {"enabled": false}, "interaction": {"hover": true, "tooltipDelay": 80},'
+                    ' "edges": {"smooth": {"enabled": true}}}')
+    html = net.generate_html(notebook=False)
+    html = _REMOTE.sub("", html)  # pyvis links Bootstrap from a CDN for cosmetics only: offline, drop it
+    html = html.replace("<head>", f'<head>\n<title>{title or "chain map"}</title>\n'
+                                  '<style>.vis-tooltip{white-space:pre !important;font-family:sans-serif}</style>', 1)
+    return html.replace("<center>\n<h1></h1>\n</center>", "").replace("<center>\n          <h1></h1>\n        </center>", "")

@@ -1,0 +1,66 @@
+"""The three steps of a navigation run as library calls: ingest, analyze, demo. The CLI is a thin shell.
+
+``ingest`` and ``analyze`` take an open store and a state directory (where the ingest ledger lives),
+so the same calls serve the embedded engine, the Neo4j server and the tests.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Callable, Sequence
+
+from analytics.run import analyze as run_indicators
+from api.atlas import write_atlas
+from graph.store import GraphStore
+from ingest.load import load_graph
+from ingest.pipeline import ingest_files
+from ingest.report import read_ledger, record_run
+from ontology.chains import load_chain
+from ontology.errors import PatNavError
+
+Step = Callable[[str], None]
+SAMPLES = Path(__file__).resolve().parent.parent / "ingest" / "samples"
+
+
+def demo_files(chain: str = "icv") -> list[Path]:
+    """The committed sample exports for ``chain`` (incoPat XLSX first, then Patentics CSV)."""
+    folder = SAMPLES / chain
+    files = sorted(folder.glob("*.xlsx")) + sorted(folder.glob("*.csv"))
+    if not files:
+        raise PatNavError(f"no bundled sample for chain {chain!r} in {folder}")
+    return files
+
+
+def ingest(store: GraphStore, state_dir: Path, paths: Sequence[str | Path], chains: Sequence[str] = ("icv",),
+           report_path: Path | None = None, step: Step | None = None) -> dict:
+    """Read, normalise, deduplicate, classify and load ``paths``; keep the ledger in ``state_dir``.
+
+    Returns this run's report (per file and total rows_in/loaded/merged/rejected, rejects_path, what
+    was created or updated in the graph); also written to ``report_path`` when given.
+    """
+    loaded_chains = [load_chain(c) for c in chains]
+    result = ingest_files(paths, loaded_chains, step=step)
+    done = load_graph(store, result.frames, progress=(lambda name, n: step(f"loaded {name}")) if step else None)
+    ledger = record_run(state_dir, result)
+    report = {**result.report, "rejects_path": ledger["rejects_path"], "merged_path": ledger["merged_path"],
+              "engine": store.engine,
+              "graph": {name: {"created": n.created, "updated": n.updated} for name, n in done.items()}}
+    for f in report["files"]:
+        f["rejects_path"] = ledger["rejects_path"]
+    if report_path:
+        Path(report_path).write_text(json.dumps(report, ensure_ascii=False, indent=2), encoding="utf-8")
+    return report
+
+
+def analyze(store: GraphStore, state_dir: Path, out: Path, scheme: str = "icv", step: Step | None = None) -> dict:
+    """Run every indicator for ``scheme`` and write the atlas to ``out``; return run.json's content."""
+    analysis = run_indicators(store, scheme, step=step)
+    chain = None
+    try:
+        chain = load_chain(scheme)
+    except PatNavError:
+        pass  # a scheme loaded from a file elsewhere: the atlas still works from the graph alone
+    ledger = read_ledger(state_dir)
+    return write_atlas(out, analysis, chain, ledger, store.engine, {"scheme": scheme, "counting_unit": "family",
+                                                                     "top": 10, "publication_lag_months": 18})
