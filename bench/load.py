@@ -30,7 +30,9 @@ sys.path.insert(0, str(ROOT))
 from api.settings import Settings  # noqa: E402
 from graph.embedded_store import EmbeddedStore  # noqa: E402
 from graph.neo4j_store import Neo4jStore  # noqa: E402
-from ingest.frames import graph_frames, read_patentics_csv  # noqa: E402
+from ingest.frames import graph_frames  # noqa: E402
+from ingest.normalize import records  # noqa: E402
+from ingest.read import read_export  # noqa: E402
 from ingest.load import load_graph  # noqa: E402
 
 SHARED = ROOT.parent / "shared" / "data" / "exports" / "patentics"
@@ -42,7 +44,7 @@ def real_records() -> pd.DataFrame:
     files = [SHARED / f for f in SOURCES if (SHARED / f).exists()]
     if not files:
         files = [ROOT / "tests" / "data" / "patentics" / "autodriving-sample.csv"]
-    rec = pd.concat([read_patentics_csv(f).records for f in files], ignore_index=True)
+    rec = pd.concat([records(read_export(f)).records for f in files], ignore_index=True)
     return rec.drop_duplicates("id").reset_index(drop=True)
 
 

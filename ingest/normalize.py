@@ -51,12 +51,13 @@ def split_multi(series: pd.Series, separator: str) -> pd.Series:
 
 
 def normalize_ipc(series: pd.Series) -> pd.Series:
-    """IPC/CPC symbols without inner spaces, upper case: ``'H04N  5/353'`` → ``'H04N5/353'``.
+    """IPC/CPC symbols without inner spaces, upper case, without version/edition letters after the
+    subgroup: ``'H04N  5/353'`` → ``'H04N5/353'``, ``'B60W50/08I'`` → ``'B60W50/08'``.
 
-    >>> normalize_ipc(pd.Series(["h04n  5/353", " G06T 7/90"])).tolist()
-    ['H04N5/353', 'G06T7/90']
+    >>> normalize_ipc(pd.Series(["h04n  5/353", " G06T 7/90", "B60W50/08I"])).tolist()
+    ['H04N5/353', 'G06T7/90', 'B60W50/08']
     """
-    return series.str.replace(r"\s+", "", regex=True).str.upper()
+    return series.str.replace(r"\s+", "", regex=True).str.upper().str.replace(r"(/\d+)[A-Z]+$", r"\1", regex=True)
 
 
 _IPC = re.compile(r"^[A-H]\d\d[A-Z](\d{1,4}(/\d{1,7})?)?$")
@@ -293,10 +294,10 @@ def records(raw: Raw) -> Normalised:
     long = long[long.str.match(_IPC.pattern)]
     ipcs = long.groupby(level=0).agg(list).reindex(rec.index).map(lambda xs: xs if isinstance(xs, list) else [])
     main = normalize_ipc(clean_text(col("ipc_main")[keep]))
-    main = main.where(main.str.match(_IPC.pattern) & main.str.contains("/"), "")
+    main = main.where(main.str.match(_IPC.pattern), "")
     # the main IPC leads the list; without a main column, the first listed code is the main one
     rec["ipcs"] = [list(dict.fromkeys(([m] if m else []) + xs)) for m, xs in zip(main, ipcs)]
-    rec["ipc_main"] = rec["ipcs"].map(lambda xs: xs[0] if xs else None)
+    rec["ipc_main"] = pd.Series([xs[0] if xs else None for xs in rec["ipcs"]], index=rec.index, dtype=object)
     rec["family_id"] = family_id(rec["family_members"])
     sizes = rec["family_members"].map(len)
     rec["family_size"] = rec["family_size"].where(sizes.eq(0), sizes.astype("Int64"))

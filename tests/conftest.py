@@ -15,7 +15,10 @@ from api.settings import Settings
 from graph import neo4j_server
 from graph.embedded_store import EmbeddedStore
 from graph.neo4j_store import Neo4jStore
-from ingest.frames import graph_frames, read_patentics_csv
+from ingest.dedup import deduplicate
+from ingest.frames import graph_frames
+from ingest.normalize import records
+from ingest.read import read_export
 from ingest.load import load_graph
 
 DATA = Path(__file__).parent / "data"
@@ -77,7 +80,7 @@ def sample_csv() -> Path:
 
 @pytest.fixture(scope="session")
 def sample_records():
-    return read_patentics_csv(SAMPLE).records
+    return deduplicate(records(read_export(SAMPLE)).records).records
 
 
 @pytest.fixture(scope="session")

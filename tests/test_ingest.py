@@ -1,0 +1,188 @@
+"""Ingest v1 on real exports: profiles, normalisation, dedup, accounting, rejects, idempotent loads.
+
+Expected values come from independent reads of the same files (the csv module, openpyxl), never from
+the code under test.
+"""
+
+import csv
+import json
+import re
+
+import openpyxl
+import pandas as pd
+import pytest
+
+from api.workflow import demo_files, ingest
+from graph.embedded_store import EmbeddedStore
+from ingest.normalize import records
+from ingest.pipeline import ingest_files
+from ingest.read import read_export
+from ontology.chains import load_chain
+from ontology.errors import IngestError
+
+SAMPLES = demo_files("icv")
+XLSX = [p for p in SAMPLES if p.suffix == ".xlsx"]
+CSV = [p for p in SAMPLES if p.suffix == ".csv"]
+
+
+def test_the_bundled_sample_is_real_and_small():
+    assert len(XLSX) == 2 and len(CSV) == 6
+    assert sum(p.stat().st_size for p in SAMPLES) <= 5 * 2**20
+    assert {read_export(p).profile.name for p in SAMPLES} == {"incopat", "patentics"}
+
+
+@pytest.mark.parametrize("path", CSV, ids=lambda p: p.stem)
+def test_patentics_csv_matches_an_independent_parse(path):
+    with path.open(encoding="utf-8-sig", newline="") as f:
+        raw = list(csv.DictReader(f))
+    norm = records(read_export(path))
+    assert len(norm.records) + len(norm.rejects) == len(raw)
+    kept = [r for i, r in enumerate(raw) if i + 2 not in set(norm.rejects["row"])]
+    assert norm.records["id"].tolist() == [r["公开号"].strip().upper() for r in kept]
+    assert norm.records["applicants"].map(len).sum() == sum(
+        len(dict.fromkeys(" ".join(v.split()) for v in r["申请人"].split("|") if v.strip())) for r in kept)
+    years = norm.records["app_year"].astype(object).where(norm.records["app_year"].notna(), None).tolist()
+    assert years == [int(r["申请日"][:4]) if r["申请日"].strip("0 ") else None for r in kept]
+    codes = [[c.replace(" ", "") for c in r["国际分类"].split("|")] for r in kept]
+    valid = [[c for c in cs if re.fullmatch(r"[A-H]\d\d[A-Z](\d{1,4}(/\d{1,7})?)?", c)] for cs in codes]
+    assert norm.records["ipc_main"].tolist() == [v[0] if v else None for v in valid]
+
+
+@pytest.mark.parametrize("path", XLSX, ids=lambda p: p.stem)
+def test_incopat_xlsx_matches_an_independent_parse(path):
+    rows = list(openpyxl.load_workbook(path, read_only=True).active.iter_rows(values_only=True))
+    header, data = list(rows[0]), rows[1:]
+    col = {h: i for i, h in enumerate(header)}
+    norm = records(read_export(path))
+    assert len(norm.records) == len(data) and norm.rejects.empty
+    assert norm.records["id"].tolist() == [r[col["公开（公告）号"]] for r in data]
+    years = [(v.year if hasattr(v, "year") else int(str(v)[:4]) if v else None) for v in (r[col["申请日"]] for r in data)]
+    got = norm.records["app_year"]
+    assert got.astype(object).where(got.notna(), None).tolist() == years
+    assert norm.records["ipc_main"].tolist() == [re.sub(r"(/\d+)[A-Z]$", r"\1", r[col["IPC主分类"]]) if r[col["IPC主分类"]]
+                                                 else None for r in data]
+    n_app = sum(len(dict.fromkeys(" ".join(a.split()) for a in str(v).split(";") if a.strip())) if v else 0
+                for v in (r[col["申请人"]] for r in data))
+    assert norm.records["applicants"].map(len).sum() == n_app
+    types = {"发明申请": "invention", "发明授权": "invention", "实用新型": "utility", "外观设计": "design"}
+    assert norm.records["type"].tolist() == [types[r[col["专利类型"]]] for r in data]
+
+
+def test_simple_family_gives_a_family_id_and_size():
+    path = next(p for p in XLSX if "通用" in p.name)
+    rows = list(openpyxl.load_workbook(path, read_only=True).active.iter_rows(values_only=True))
+    col = rows[0].index("简单同族")
+    members = [[m.strip() for m in (r[col] or "").split(";") if m.strip()] for r in rows[1:]]
+    norm = records(read_export(path))
+    assert norm.records["family_id"].tolist() == [min(m) if m else None for m in members]
+    sized = norm.records.loc[norm.records["family_id"].notna(), "family_size"].tolist()
+    assert sized == [len(m) for m in members if m]
+    assert sum(bool(m) for m in members) > 0.9 * len(members)
+
+
+def _write_xlsx(path, rows):
+    wb = openpyxl.Workbook()
+    for r in rows:
+        wb.active.append(r)
+    wb.save(path)
+
+
+INCOPAT_HEADER = ["序号", "标题 (中文)", "申请人", "公开（公告）号", "公开（公告）日", "申请号", "申请日", "专利类型",
+                  "公开国别", "IPC主分类"]
+
+
+def test_header_below_a_title_row_and_mixed_dates(tmp_path):
+    path = tmp_path / "titled.xlsx"
+    _write_xlsx(path, [["incoPat 导出 2023-05-01"], INCOPAT_HEADER,
+                       [1, "激光雷达", "甲公司; 乙大学", "CN1234567A", "2020-01-01", "CN2019100001.1", 43466, "发明申请",
+                        "中国", "G01S17/93"],
+                       [2, "车辆", "丙公司", "CN7654321U", "2020-01-01", "CN2019200002.2", "2019.03.04", "实用新型",
+                        "中国", "B60W30/09"]])
+    norm = records(read_export(path))
+    assert norm.rejects.empty
+    assert norm.records["row"].tolist() == [3, 4]  # the row numbers a person sees in Excel
+    assert [d.isoformat() for d in norm.records["app_date"]] == ["2019-01-01", "2019-03-04"]
+    assert norm.records["applicants"].tolist() == [["甲公司", "乙大学"], ["丙公司"]]
+    assert norm.records["type"].tolist() == ["invention", "utility"]
+
+
+def test_gb18030_csv_is_decoded(tmp_path):
+    src = CSV[0].read_text(encoding="utf-8-sig").splitlines()
+    path = tmp_path / "gbk.csv"
+    path.write_bytes("\n".join(src[:6]).encode("gb18030"))
+    assert len(records(read_export(path)).records) == 5
+
+
+def test_unknown_layout_names_file_headers_and_closest_profile(tmp_path):
+    path = tmp_path / "other.csv"
+    path.write_text("公开号,标题,申请日期\nCN1A,x,20200101\n", encoding="utf-8")
+    with pytest.raises(IngestError, match=r"file other.csv, row 1: unknown export layout; headers seen: "
+                                          r"\['公开号', '标题', '申请日期'\]\. Closest profile: patentics"):
+        read_export(path)
+
+
+def test_bad_rows_are_rejected_with_file_row_column_and_reason(tmp_path):
+    path = tmp_path / "bad.xlsx"
+    _write_xlsx(path, [INCOPAT_HEADER,
+                       [1, "ok", "甲公司", "CN1234567A", "2020-01-01", "CN1", "2019-01-01", "发明申请", "中国", "G01S17/93"],
+                       [2, "no number", "甲公司", None, "2020-01-01", "CN2", "2019-01-01", "发明申请", "中国", "G01S17/93"],
+                       [3, "bad date", "甲公司", "CN2234567A", "2020-01-01", "CN3", "2019-13-45", "发明申请", "中国", "G01S17/93"],
+                       [None] * len(INCOPAT_HEADER),
+                       [5, "bad number", "甲公司", "12345", "2020-01-01", "CN5", "2019-01-01", "发明申请", "中国", "G01S17/93"]])
+    norm = records(read_export(path))
+    assert norm.records["id"].tolist() == ["CN1234567A"]
+    got = norm.rejects.set_index("row")[["column", "reason"]].to_dict("index")
+    assert got[3] == {"column": "公开（公告）号", "reason": "no publication number; every patent needs one"}
+    assert got[4]["column"] == "申请日" and "date is not" in got[4]["reason"]
+    assert got[5]["reason"] == "empty row"
+    assert got[6]["reason"].startswith("publication number is not office + number + kind")
+    assert len(norm.records) + len(norm.rejects) == 5
+
+
+@pytest.fixture(scope="module")
+def sample_ingest():
+    return ingest_files(SAMPLES, [load_chain("icv")])
+
+
+def test_every_row_is_accounted_for(sample_ingest):
+    rep = sample_ingest.report
+    for f in rep["files"]:
+        assert f["rows_in"] == f["loaded"] + f["merged"] + f["rejected"], f
+    raw_rows = sum(len(read_export(p).frame) for p in SAMPLES)
+    assert rep["total"]["rows_in"] == raw_rows
+    assert rep["total"]["loaded"] == len(sample_ingest.records) == rep["patents"] > 1000
+    assert len(sample_ingest.rejects) == rep["total"]["rejected"]
+    assert len(sample_ingest.merged) == rep["total"]["merged"]
+    assert sample_ingest.records["id"].is_unique
+
+
+def test_duplicates_merge_into_the_first_row_and_fill_its_gaps(tmp_path):
+    a, b = tmp_path / "a.xlsx", tmp_path / "b.xlsx"
+    _write_xlsx(a, [INCOPAT_HEADER, [1, "标题A", "甲公司", "CN1234567A", None, "CN1", "2019-01-01", "发明申请", "中国", None]])
+    _write_xlsx(b, [INCOPAT_HEADER, [1, "标题B", "乙公司", "CN 1234567 A", "2020-02-02", "CN1", "2019-01-01", "发明申请",
+                                     "中国", "G01S17/93"]])
+    result = ingest_files([a, b], [])
+    rec = result.records.iloc[0]
+    assert len(result.records) == 1 and rec["title"] == "标题A" and rec["ipc_main"] == "G01S17/93"
+    assert rec["pub_date"].isoformat() == "2020-02-02"
+    assert result.merged.to_dict("records") == [{"file": "b.xlsx", "row": 2, "id": "CN1234567A",
+                                                 "into_file": "a.xlsx", "into_row": 2}]
+    assert result.report["total"] == {"rows_in": 2, "loaded": 1, "merged": 1, "rejected": 0}
+
+
+def test_reingest_is_idempotent_and_the_ledger_does_not_double_count(tmp_path):
+    db = tmp_path / "db"
+    files = CSV[:2]
+    with EmbeddedStore(db) as store:
+        first = ingest(store, db, files, ["icv"], report_path=tmp_path / "r.json")
+        counts = store.run("MATCH (p:Patent)-[r]->(x) RETURN count(r) AS rels, count(DISTINCT p.id) AS patents")
+        second = ingest(store, db, files, ["icv"])
+        again = store.run("MATCH (p:Patent)-[r]->(x) RETURN count(r) AS rels, count(DISTINCT p.id) AS patents")
+    assert counts.equals(again)
+    assert first["graph"]["Patent"]["created"] == first["total"]["loaded"]
+    assert second["graph"]["Patent"] == {"created": 0, "updated": first["total"]["loaded"]}
+    ledger = json.loads((db / "ingest.json").read_text())
+    assert ledger["total"] == first["total"]
+    assert json.loads((tmp_path / "r.json").read_text())["total"] == first["total"]
+    rejects = pd.read_csv(db / "rejects.csv", encoding="utf-8-sig")
+    assert len(rejects) == first["total"]["rejected"]
