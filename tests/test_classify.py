@@ -1,0 +1,119 @@
+"""Chain ontology loading and the classification rules, on tiny named examples with exact answers."""
+
+import pandas as pd
+import pytest
+from rdflib import Graph
+
+from ingest.classify import classify
+from ontology.chains import available_chains, load_chain, parse_chain
+from ontology.errors import OntologyError
+
+TINY = """
+@prefix skos: <http://www.w3.org/2004/02/skos/core#> .
+@prefix pn: <urn:patnav:core#> .
+@prefix t: <urn:test#> .
+t: a skos:ConceptScheme ; pn:schemeId "tiny" ; skos:prefLabel "小链"@zh , "Tiny"@en ;
+   pn:ipcExclude "H10K*" ; pn:excludeKeyword "OLED"@en .
+t:U a skos:Concept ; skos:inScheme t: ; pn:code "U" ; pn:stage "upstream" ;
+   skos:prefLabel "上游"@zh , "Upstream"@en .
+t:U1 a skos:Concept ; skos:inScheme t: ; skos:broader t:U ; pn:code "U1" ; pn:stage "upstream" ;
+   skos:prefLabel "激光雷达"@zh , "LiDAR"@en ; pn:ipcInclude "G01S17*" , "G01S7/48*" ; pn:ipcExclude "G01S17/89" ;
+   pn:keyword "激光雷达"@zh , "lidar"@en .
+t:M1 a skos:Concept ; skos:inScheme t: ; pn:code "M1" ; pn:stage "midstream" ;
+   skos:prefLabel "规划"@zh , "Planning"@en ; pn:ipcInclude "B60W" , "G08G1/16" ; pn:keyword "map"@en ;
+   pn:excludeKeyword "toy"@en .
+t:U1 pn:supplies t:M1 .
+"""
+
+
+@pytest.fixture(scope="module")
+def tiny():
+    return parse_chain(Graph().parse(data=TINY, format="turtle"), "tiny.ttl")
+
+
+def _patents(*rows):
+    return pd.DataFrame([{"id": i, "ipcs": ipcs, "ipc_main": ipcs[0] if ipcs else None, "title": title,
+                          "abstract": None} for i, ipcs, title in rows])
+
+
+def _tags(tiny, *rows):
+    got = classify(_patents(*rows), tiny)
+    return {(r["from"], r["to"]): (r["score"], r["rule"]) for r in got.in_node.to_dict("records")}, got.denoised
+
+
+def test_ipc_patterns_main_group_subgroup_prefix_exact_and_subclass(tiny):
+    tags, _ = _tags(tiny, ("P1", ["G01S17/931"], "x"), ("P2", ["H04N5/232", "G01S7/4865"], "x"),
+                    ("P3", ["G01S171/00"], "x"), ("P4", ["B60W30/09"], "x"), ("P5", ["G08G1/166"], "x"),
+                    ("P6", ["G08G1/16"], "x"))
+    assert tags[("P1", "tiny:U1")] == (1.0, "ipc:G01S17*")
+    assert tags[("P2", "tiny:U1")] == (0.8, "ipc:G01S7/48*")        # not the main IPC
+    assert ("P3", "tiny:U1") not in tags                             # G01S171 is not main group 17
+    assert tags[("P4", "tiny:M1")] == (1.0, "ipc:B60W")
+    assert ("P5", "tiny:M1") not in tags and tags[("P6", "tiny:M1")] == (1.0, "ipc:G08G1/16")  # exact group only
+
+
+def test_keywords_whole_words_exclusions_and_roll_up(tiny):
+    tags, _ = _tags(tiny, ("K1", [], "一种激光雷达标定方法"), ("K2", [], "LiDAR point clouds"),
+                    ("K3", [], "Bitmap maps for planning"), ("K4", [], "toy map"), ("K5", ["G01S17/89"], "x"))
+    assert tags[("K1", "tiny:U1")] == (0.5, "kw:激光雷达")
+    assert tags[("K2", "tiny:U1")] == (0.5, "kw:lidar")
+    assert tags[("K3", "tiny:M1")] == (0.5, "kw:map")                # "maps" counts, "Bitmap" does not
+    assert ("K4", "tiny:M1") not in tags                             # node exclusion keyword
+    assert ("K5", "tiny:U1") not in tags                             # node exclusion pattern
+    assert tags[("K1", "tiny:U")] == (0.5, "via:U1")                 # parents get their children's patents
+    assert not any(k[1] == "tiny:U" and k[0] == "K3" for k in tags)
+
+
+def test_denoise_drops_patents_from_every_node(tiny):
+    tags, noise = _tags(tiny, ("N1", ["H10K50/10", "G01S17/93"], "lidar"), ("N2", ["G01S17/93"], "OLED lidar"),
+                        ("N3", ["G01S17/93", "H10K50/10"], "lidar"))
+    assert not any(k[0] in ("N1", "N2") for k in tags)
+    assert dict(zip(noise["id"], noise["rule"])) == {"N1": "ipc-exclude:H10K*", "N2": "kw-exclude:OLED"}
+    assert ("N3", "tiny:U1") in tags                                 # denoise looks at the main IPC only
+
+
+def test_chain_frames_and_levels(tiny):
+    f = tiny.frames()
+    assert f["ChainNode"].set_index("id")["level"].to_dict() == {"tiny:U": 1, "tiny:U1": 2, "tiny:M1": 1}
+    assert f["PART_OF"].values.tolist() == [["tiny:U1", "tiny:U"]]
+    assert f["SUPPLIES"].values.tolist() == [["tiny:U1", "tiny:M1"]]
+
+
+def test_the_shipped_icv_chain_has_the_structure_the_issue_asks_for():
+    assert "icv" in available_chains()
+    icv = load_chain("icv")
+    names = {c.name_en for c in icv.concepts}
+    for want in ("LiDAR", "Millimetre-wave radar", "Vehicle cameras", "Ultrasonic sensors",
+                 "Computing chips and domain controllers", "HD maps and positioning", "Perception and sensor fusion",
+                 "Decision and planning", "Control and drive-by-wire actuation", "V2X and vehicle connectivity",
+                 "Smart cockpit and HMI", "Autonomous driving system integration",
+                 "Functional safety, security and testing", "Robotaxi and ride-hailing", "Logistics and delivery",
+                 "Fleet operation and dispatch", "Simulation and testing services"):
+        assert want in names, want
+    assert {c.stage for c in icv.concepts} == {"upstream", "midstream", "downstream"}
+    assert all(c.name_zh and c.name_en and c.code for c in icv.concepts)
+    leaves = [c for c in icv.concepts if c.level > 1 and c.code != "U1"]
+    assert all(c.ipc_include and c.keywords for c in leaves)
+    assert any(any(ord(ch) > 0x4e00 for ch in k) for k in leaves[0].keywords)    # zh keywords
+    assert any(k.isascii() for k in leaves[0].keywords)                           # en keywords
+    assert len(icv.supplies) >= 15 and icv.sha256
+
+
+@pytest.mark.parametrize("change, message", [
+    (('pn:code "U1" ;', ""), "pn:code is missing"),
+    (('"激光雷达"@zh , "LiDAR"@en ;', '"激光雷达"@zh ;'), "concept U1: skos:prefLabel @en is missing"),
+    (('pn:stage "midstream"', 'pn:stage "middle"'), "concept M1: pn:stage 'middle' must be one of"),
+    (('"G01S17*"', '"G01S 17"'), None),
+    (('"G01S17*"', '"lidar*"'), "concept U1: pn:ipcInclude 'lidar\\*' is not an IPC/CPC pattern"),
+    (("t:U1 pn:supplies t:M1 .", "t:U1 pn:supplies t:X9 ."), "pn:supplies .* must link two concepts"),
+    (('skos:broader t:U ;', 'skos:broader t:U1 ;'), "cycle"),
+])
+def test_broken_chains_name_the_concept_and_field(change, message):
+    text = TINY.replace(*change)
+    assert text != TINY
+    g = Graph().parse(data=text, format="turtle")
+    if message is None:
+        assert parse_chain(g, "tiny.ttl").concept("tiny:U1").ipc_include[0] == "G01S17"  # spaces are tolerated
+        return
+    with pytest.raises(OntologyError, match=message):
+        parse_chain(g, "tiny.ttl")
