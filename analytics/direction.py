@@ -52,11 +52,15 @@ def filings_by_node_year(store: GraphStore, scheme: str) -> pd.DataFrame:
 def shares(frac: pd.DataFrame, by: str) -> pd.DataFrame:
     """Add ``share`` = frac / Σ frac within each node, and ``rank`` (1 = largest; ties by ``by``).
 
+    ``frac`` is rounded to 9 decimals first: float sums of 1/k differ in the last bits between
+    engines (summation order), and ties must rank the same everywhere.
+
     >>> f = pd.DataFrame({"node": ["n", "n", "m"], "applicant": ["a", "b", "a"], "frac": [3.0, 1.0, 2.0]})
     >>> shares(f, "applicant")[["node", "applicant", "share", "rank"]].values.tolist()
     [['m', 'a', 1.0, 1], ['n', 'a', 0.75, 1], ['n', 'b', 0.25, 2]]
     """
     out = frac.copy()
+    out["frac"] = out["frac"].astype(float).round(9)
     out["share"] = out["frac"] / out.groupby("node")["frac"].transform("sum")
     out = out.sort_values(["node", "frac", by], ascending=[True, False, True], kind="mergesort")
     out["rank"] = out.groupby("node").cumcount() + 1

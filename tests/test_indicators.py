@@ -41,6 +41,7 @@ def expected(ingested) -> dict[str, pd.DataFrame]:
     unit_apps = tags.merge(apps, on="id")[["node", "unit", "applicant"]].drop_duplicates()
     unit_apps["w"] = 1 / unit_apps.groupby(["node", "unit"])["applicant"].transform("size")
     per_app = unit_apps.groupby(["node", "applicant"]).agg(frac=("w", "sum"), units=("unit", "size")).reset_index()
+    per_app["frac"] = per_app["frac"].round(9)  # ties rank alike on every engine (see analytics.direction.shares)
     per_app["share"] = per_app["frac"] / per_app.groupby("node")["frac"].transform("sum")
     names = ingested.frames["Applicant"].set_index("id")
     per_app["name"] = per_app["applicant"].map(names["name"])
@@ -49,7 +50,7 @@ def expected(ingested) -> dict[str, pd.DataFrame]:
     conc = ranked.groupby("node").agg(applicants=("share", "size"), cr4=("share", lambda s: s.head(4).sum()),
                                       hhi=("share", lambda s: (s ** 2).sum() * 1e4), units=("frac", "sum"))
     unit_apps["country"] = unit_apps["applicant"].map(names["country"]).fillna("")
-    countries = unit_apps.groupby(["node", "country"])["w"].sum().rename("frac").reset_index()
+    countries = unit_apps.groupby(["node", "country"])["w"].sum().round(9).rename("frac").reset_index()
     countries["share"] = countries["frac"] / countries.groupby("node")["frac"].transform("sum")
     countries = countries.sort_values(["node", "frac", "country"], ascending=[True, False, True])
     countries["rank"] = countries.groupby("node").cumcount() + 1

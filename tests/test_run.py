@@ -1,0 +1,165 @@
+"""The first navigation run end to end: `patnav demo|ingest|analyze|query` and the HTTP API.
+
+Everything goes through the real CLI (typer's runner) or the real app (FastAPI's test client) on the
+real engines; the checks read the files and answers a person would see.
+"""
+
+import html
+import json
+import re
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from fastapi.testclient import TestClient
+from typer.testing import CliRunner
+
+from analytics.registry import INDICATORS
+from api.app import create_app
+from api.cli import app
+from api.settings import Settings
+from api.workflow import demo_files
+
+runner = CliRunner()
+REMOTE = re.compile(r"""<(?:script|link|img|iframe)\b[^>]*\b(?:src|href)\s*=\s*["']?(?:https?:)?//""", re.I)
+
+
+@pytest.fixture(scope="module")
+def demo_out(tmp_path_factory) -> Path:
+    out = tmp_path_factory.mktemp("demo") / "patnav-out"
+    result = runner.invoke(app, ["demo", "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    assert "index.html" in result.output and "patnav serve" in result.output
+    return out
+
+
+def test_demo_writes_an_offline_atlas(demo_out):
+    index = (demo_out / "index.html").read_text(encoding="utf-8")
+    chain_map = (demo_out / "maps" / "chain-icv.html").read_text(encoding="utf-8")
+    for page in (index, chain_map):
+        assert not REMOTE.search(page), REMOTE.search(page).group(0)
+    assert '<script src="assets/plotly.min.js">' in index and (demo_out / "assets" / "plotly.min.js").stat().st_size > 1e6
+    assert 'src="maps/chain-icv.html"' in index and "智能网联汽车" in index
+    assert "new vis.Network" in chain_map and "icv:U1.1" in chain_map
+    assert json.dumps("激光雷达")[1:-1] in chain_map  # labels travel as JSON inside the page
+    assert "SUPPLIES" in chain_map and "CR4" in chain_map
+    for name in INDICATORS:
+        assert (demo_out / "tables" / f"{name}.csv").stat().st_size > 100
+        assert f'id="{name}"' in index
+    assert html.escape("MATCH (p:Patent)-[:IN_NODE]->(n:ChainNode)") in index  # each table shows its query
+    assert (demo_out / "queries" / "node_applicant_shares.cypher").exists()
+
+
+def test_run_json_totals_add_up_and_carry_provenance(demo_out):
+    run = json.loads((demo_out / "run.json").read_text(encoding="utf-8"))
+    t = run["totals"]
+    assert t["rows_in"] == t["loaded"] + t["merged"] + t["rejected"]
+    assert t["loaded"] > 1000 and run["graph"]["patents"] == t["loaded"]
+    assert {f["name"] for f in run["inputs"]} == {p.name for p in demo_files("icv")}
+    assert all(len(f["sha256"]) == 64 and f["rows_in"] == f["loaded"] + f["merged"] + f["rejected"]
+               for f in run["inputs"])
+    assert run["ontology"]["chain"]["scheme"] == "icv" and run["ontology"]["core"]
+    assert run["software"]["patnav"] and run["engine"] == "ladybug" and run["parameters"]["scheme"] == "icv"
+    assert 0 < run["graph"]["unclassified_share"] < 1
+
+
+def test_demo_again_changes_nothing(demo_out):
+    before = json.loads((demo_out / "run.json").read_text())
+    tables = {n: (demo_out / "tables" / f"{n}.csv").read_bytes() for n in INDICATORS}
+    assert runner.invoke(app, ["demo", "--out", str(demo_out)]).exit_code == 0
+    after = json.loads((demo_out / "run.json").read_text())
+    assert after["totals"] == before["totals"] and after["graph"] == before["graph"]
+    assert tables == {n: (demo_out / "tables" / f"{n}.csv").read_bytes() for n in INDICATORS}
+
+
+def test_ingest_report_and_query_contract(tmp_path):
+    db, report = tmp_path / "db", tmp_path / "report.json"
+    files = [str(p) for p in demo_files("icv") if p.suffix == ".csv"][:2]
+    result = runner.invoke(app, ["ingest", *files, "--db", str(db), "--chain", "icv", "--report", str(report)])
+    assert result.exit_code == 0, result.output
+    rep = json.loads(report.read_text())
+    assert set(rep["total"]) == {"rows_in", "loaded", "merged", "rejected"}
+    assert len(rep["files"]) == 2 and all({"rows_in", "loaded", "merged", "rejected", "rejects_path"} <= set(f)
+                                          for f in rep["files"])
+    assert Path(rep["rejects_path"]).exists()
+    q = runner.invoke(app, ["query", "--db", str(db), "--format", "json",
+                            "MATCH (p:Patent) RETURN p.source AS source, count(*) AS n ORDER BY source"])
+    rows = json.loads(q.stdout)
+    assert isinstance(rows, list) and all(set(r) == {"source", "n"} for r in rows)
+    assert sum(r["n"] for r in rows) == rep["total"]["loaded"]
+    out = tmp_path / "out"
+    result = runner.invoke(app, ["analyze", "--db", str(db), "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    assert json.loads((out / "run.json").read_text())["totals"] == rep["total"]
+
+
+def test_bad_input_is_one_line_naming_the_file(tmp_path):
+    bad = tmp_path / "notes.csv"
+    bad.write_text("名称,日期\nx,1\n", encoding="utf-8")
+    result = runner.invoke(app, ["ingest", str(bad), "--db", str(tmp_path / "db")])
+    assert result.exit_code == 1 and "notes.csv" in result.output and "unknown export layout" in result.output
+    assert "Traceback" not in result.output
+    result = runner.invoke(app, ["ingest", str(bad), "--db", str(tmp_path / "db"), "--chain", "nochain"])
+    assert result.exit_code == 1 and "no chain 'nochain'" in result.output
+
+
+@pytest.mark.neo4j
+def test_ingest_and_analyze_on_neo4j(tmp_path, neo4j_credentials, monkeypatch):
+    from graph.neo4j_store import Neo4jStore
+    with Neo4jStore.connect(*neo4j_credentials) as store:
+        store.reset()
+    uri, user, password = neo4j_credentials
+    for k, v in {"PATNAV_NEO4J_URI": uri, "PATNAV_NEO4J_USER": user, "PATNAV_NEO4J_PASSWORD": password,
+                 "PATNAV_HOME": str(tmp_path / "home")}.items():
+        monkeypatch.setenv(k, v)
+    files = [str(p) for p in demo_files("icv")]
+    result = runner.invoke(app, ["ingest", *files, "--neo4j"])
+    assert result.exit_code == 0, result.output
+    result = runner.invoke(app, ["analyze", "--neo4j", "--out", str(tmp_path / "out")])
+    assert result.exit_code == 0, result.output
+    run = json.loads((tmp_path / "out" / "run.json").read_text())
+    assert run["engine"] == "neo4j" and run["graph"]["patents"] > 1000
+    assert run["totals"]["rows_in"] == sum(run["totals"][k] for k in ("loaded", "merged", "rejected"))
+
+
+@pytest.fixture(scope="module")
+def client(demo_out):
+    api = create_app(Settings.from_env(), db=demo_out / "db", atlas=demo_out)
+    with TestClient(api) as c:
+        yield c
+
+
+def test_api_health_and_docs(client):
+    health = client.get("/health").json()
+    assert health["status"] == "ok" and health["engine"] == "ladybug" and health["patents"] > 1000
+    spec = client.get("/openapi.json").json()
+    assert {"/api/indicators", "/api/indicators/{name}", "/api/chain/{scheme}/map", "/health"} <= set(spec["paths"])
+    assert client.get("/docs").status_code == 200
+
+
+def test_api_indicators_match_the_atlas_tables(client, demo_out):
+    listed = client.get("/api/indicators").json()
+    assert [i["name"] for i in listed] == list(INDICATORS) and all(i["doc"] and i["title_zh"] for i in listed)
+    for name in INDICATORS:
+        body = client.get(f"/api/indicators/{name}").json()
+        table = pd.read_csv(demo_out / "tables" / f"{name}.csv", keep_default_na=False, encoding="utf-8-sig")
+        assert body["columns"] == list(table.columns) and len(body["rows"]) == len(table)
+        got = pd.DataFrame(body["rows"])
+        for col in table.columns:
+            if pd.api.types.is_float_dtype(table[col]):
+                assert (got[col].astype(float) - table[col]).abs().max() < 1e-6, (name, col)
+            else:
+                assert got[col].fillna("").astype(str).tolist() == table[col].astype(str).tolist(), (name, col)
+    missing = client.get("/api/indicators/nope")
+    assert missing.status_code == 404 and "known: filings_by_node_year" in missing.json()["detail"]
+
+
+def test_api_chain_map_and_static_atlas(client):
+    page = client.get("/api/chain/icv/map")
+    assert page.status_code == 200 and page.headers["content-type"].startswith("text/html")
+    assert "new vis.Network" in page.text and not REMOTE.search(page.text)
+    assert client.get("/api/chain/nope/map").status_code == 404
+    atlas = client.get("/atlas/")
+    assert atlas.status_code == 200 and "产业链专利导航图" in atlas.text
+    assert client.get("/atlas/run.json").json()["totals"]["loaded"] > 1000
+    assert client.get("/", follow_redirects=False).headers["location"] == "/atlas/"
