@@ -27,7 +27,7 @@ from analytics.cypher import query_text
 from analytics.registry import INDICATORS
 from analytics.run import Analysis
 from api.maps import STAGE_COLOURS, chain_map_html
-from ontology.chains import STAGE_LABELS, Chain
+from ontology.chains import STAGE_LABELS, STAGES, Chain, code_key
 from ontology.vocab import vocabulary
 
 TEMPLATES = Path(__file__).with_name("templates")
@@ -102,8 +102,8 @@ def write_atlas(out: str | Path, analysis: Analysis, chain: Chain | None, ingest
         if "node" in shown:
             shown.insert(1, "节点 node name", shown["node"].map(names["name_zh"]))
         if name == "filings_by_node_year":
-            shown = (frame.pivot_table(index="node", columns="year", values="filings", fill_value=0)
-                     .iloc[:, -12:].reset_index())
+            shown = (frame.pivot_table(index="node", columns="year", values="filings", fill_value=0, aggfunc="sum")
+                     .astype(int).iloc[:, -12:].reset_index())
             shown.insert(1, "节点 node name", shown["node"].map(names["name_zh"]))
             shown.columns = [str(c) for c in shown.columns]
         elif name in ("top_applicants", "applicant_countries"):
@@ -135,7 +135,7 @@ def write_atlas(out: str | Path, analysis: Analysis, chain: Chain | None, ingest
     html = env.get_template("atlas.html").render(
         title=title, chain=chain, scheme=scheme, run=run, tables=tables, stages=stage_rows,
         trend=trend.to_html(full_html=False, include_plotlyjs=False, div_id="trend"),
-        nodes=analysis.nodes.sort_values("code").to_dict("records"),
+        nodes=sorted(analysis.nodes.to_dict("records"), key=lambda n: (STAGES.index(n["stage"]), code_key(n["code"]))),
         rejects=(ingest_report or {}).get("rejects_path"))
     (out / "index.html").write_text(html, encoding="utf-8")
     return run

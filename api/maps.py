@@ -14,7 +14,7 @@ import networkx as nx
 import pandas as pd
 from pyvis.network import Network
 
-from ontology.chains import STAGE_LABELS, STAGES
+from ontology.chains import STAGE_LABELS, STAGES, code_key
 
 STAGE_COLOURS = {"upstream": "#2b7bb9", "midstream": "#e8891d", "downstream": "#3a9d5d"}
 _REMOTE = re.compile(r'\s*<(link|script)\b[^>]*(href|src)="https?://[^"]*"[^>]*>(\s*</script>)?', re.S)
@@ -36,19 +36,16 @@ def _positions(nodes: pd.DataFrame) -> dict[str, tuple[int, int]]:
     pos = {}
     for col, stage in enumerate(STAGES):
         x0 = (col - 1) * 560
-        rows = nodes[nodes["stage"] == stage].sort_values("code", key=lambda s: s.map(_natural))
+        rows = nodes[nodes["stage"] == stage].sort_values("code", key=lambda s: s.map(code_key))
         y = 0
-        for row in rows.itertuples():
+        for i, row in enumerate(rows.itertuples()):
             if row.level <= 1:
                 pos[row.node] = (x0, -130)
-            else:
-                pos[row.node] = (x0 - 230 * (row.level - 2), y)
-                y += 92
+            else:  # zig-zag a little so links between neighbours in a column stay visible
+                pos[row.node] = (x0 - 230 * (row.level - 2) + (70 if i % 2 else 0), y)
+                y += 108
     return pos
 
-
-def _natural(code: str):
-    return [int(t) if t.isdigit() else t for t in re.split(r"(\d+)", str(code))]
 
 
 def _tooltip(row: dict) -> str:

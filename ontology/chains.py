@@ -168,7 +168,7 @@ def parse_chain(g: Graph, source: str = "") -> Chain:
         if a not in ids or b not in ids:
             raise OntologyError(f"{source}: pn:supplies {a} → {b} must link two concepts of scheme {scheme!r}")
         supplies.append((ids[a], ids[b]))
-    concepts.sort(key=lambda c: (STAGES.index(c.stage), _code_key(c.code)))
+    concepts.sort(key=lambda c: (STAGES.index(c.stage), code_key(c.code)))
     version = _text(g, scheme_uri, OWL.versionInfo)
     return Chain(scheme=scheme, name_zh=_text(g, scheme_uri, SKOS.prefLabel, "zh"),
                  name_en=_text(g, scheme_uri, SKOS.prefLabel, "en"), version=version,
@@ -178,7 +178,7 @@ def parse_chain(g: Graph, source: str = "") -> Chain:
                  _by_id={c.id: c for c in concepts})
 
 
-def _code_key(code: str):
+def code_key(code: str):
     """Codes compare numerically: U1.2 < U1.10."""
     return [int(t) if t.isdigit() else t for t in re.split(r"(\d+)", code)]
 
