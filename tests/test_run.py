@@ -163,3 +163,33 @@ def test_api_chain_map_and_static_atlas(client):
     assert atlas.status_code == 200 and "产业链专利导航图" in atlas.text
     assert client.get("/atlas/run.json").json()["totals"]["loaded"] > 1000
     assert client.get("/", follow_redirects=False).headers["location"] == "/atlas/"
+
+
+def test_patnav_serve_answers_over_real_http(demo_out):
+    import socket
+    import subprocess
+    import sys
+    import time
+
+    import httpx
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    cli = Path(sys.executable).with_name("patnav")
+    proc = subprocess.Popen([str(cli), "serve", "--db", str(demo_out / "db"), "--atlas", str(demo_out),
+                             "--port", str(port)], stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    try:
+        for _ in range(100):
+            try:
+                health = httpx.get(f"http://127.0.0.1:{port}/health", timeout=1).json()
+                break
+            except httpx.TransportError:
+                time.sleep(0.2)
+        else:
+            raise AssertionError(proc.stdout.read1().decode() if proc.poll() is not None else "no answer")
+        assert health["status"] == "ok" and health["patents"] > 1000
+        assert httpx.get(f"http://127.0.0.1:{port}/atlas/index.html").status_code == 200
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
