@@ -202,7 +202,8 @@ def demo(out_dir: Annotated[Path, typer.Option("--out", help="Where to write the
     out.print(f"[bold]PatNav demo[/] · {len(files)} sample exports → {db}")
     _run_ingest(files, db, False, ["icv"], out_dir / "ingest-report.json")
     _run_analyze(db, False, out_dir, "icv")
-    out.print(f"serve it: patnav serve --db {db} --atlas {out_dir}   (then http://127.0.0.1:8000/atlas/)")
+    exe = sys.argv[0] if Path(sys.argv[0]).name == "patnav" else "patnav"
+    out.print(f"serve it: {exe} serve --db {db} --atlas {out_dir}   (then http://127.0.0.1:8000/atlas/)")
 
 
 @neo4j_app.command("start")
