@@ -43,3 +43,17 @@ def header(name: str) -> str:
 def run_query(store: GraphStore, name: str, **params) -> pd.DataFrame:
     """Run a named query on ``store`` with ``params`` (values are always parameters)."""
     return store.run(query_text(name), params)
+
+
+class Memo:
+    """A store whose reads are remembered for one run: indicators that share a query (CR4/HHI and the
+    top applicants both read ``node_applicant_shares``) send it to the engine once. Read-only use only."""
+
+    def __init__(self, store: GraphStore) -> None:
+        self.store, self.engine, self._seen = store, store.engine, {}
+
+    def run(self, query: str, params=None) -> pd.DataFrame:
+        key = (query, tuple(sorted((params or {}).items())))
+        if key not in self._seen:
+            self._seen[key] = self.store.run(query, params)
+        return self._seen[key].copy()

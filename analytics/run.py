@@ -12,7 +12,7 @@ from typing import Callable
 
 import pandas as pd
 
-from analytics.cypher import run_query
+from analytics.cypher import Memo, run_query
 from analytics.registry import INDICATORS
 from graph.store import GraphStore
 from ontology.errors import PatNavError
@@ -28,7 +28,8 @@ class Analysis:
 
 
 def analyze(store: GraphStore, scheme: str, step: Callable[[str], None] | None = None) -> Analysis:
-    """Compute every indicator in the registry for ``scheme`` on ``store``."""
+    """Compute every indicator in the registry for ``scheme`` on ``store`` (each query runs once)."""
+    store = Memo(store)
     tables = {}
     for name, ind in INDICATORS.items():
         tables[name] = ind.compute(store, scheme)

@@ -20,6 +20,7 @@ from fastapi.staticfiles import StaticFiles
 
 from analytics.cypher import run_query
 from analytics.registry import INDICATORS, indicator
+from analytics.run import analyze
 from api.maps import chain_map_html
 from api.settings import Settings
 from graph.store import GraphStore, Limits
@@ -114,16 +115,10 @@ def create_app(settings: Settings, *, db: Path | None = None, neo4j: bool = Fals
     @app.get("/api/chain/{scheme}/map", response_class=HTMLResponse, tags=["maps"])
     def chain_map(scheme: str, store: Store) -> HTMLResponse:
         """The interactive chain map (self-contained HTML: no CDN)."""
-        nodes = store.run(run_query, "chain_nodes", scheme=scheme)
-        if nodes.empty:
+        if store.run(run_query, "chain_nodes", scheme=scheme).empty:
             raise HTTPException(404, f"no chain nodes of scheme {scheme!r} in the graph")
-        links = store.run(run_query, "chain_links", scheme=scheme)
-        conc = store.run(INDICATORS["concentration"].compute, scheme).set_index("node")
-        top = store.run(INDICATORS["top_applicants"].compute, scheme)
-        nodes["cr4"], nodes["hhi"] = nodes["node"].map(conc["cr4"]), nodes["node"].map(conc["hhi"])
-        leaders = {n: [(r.name, float(r.share)) for r in g.itertuples() if r.rank <= 3] for n, g in top.groupby("node")}
-        nodes["leaders"] = nodes["node"].map(lambda n: leaders.get(n, []))
-        return HTMLResponse(chain_map_html(nodes, links, f"{scheme} chain map"))
+        analysis = store.run(analyze, scheme)
+        return HTMLResponse(chain_map_html(analysis.nodes, analysis.links, f"{scheme} chain map"))
 
     if atlas is not None:
         if not (Path(atlas) / "index.html").is_file():

@@ -11,6 +11,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from analytics.cypher import run_query
 from analytics.registry import INDICATORS
 from api.workflow import demo_files
 from graph.embedded_store import EmbeddedStore
@@ -80,7 +81,28 @@ def _both_engines(tmp_path_factory, neo4j_credentials, ingested):
     return embedded, neo
 
 
+def check_map_numbers(embedded, neo, ingested) -> None:
+    """The chain-map and data-section numbers (chain_nodes, data_summary) against pandas."""
+    rec = ingested.records.set_index("id")
+    tags = ingested.frames["IN_NODE"][["from", "to"]].rename(columns={"from": "id", "to": "node"})
+    tags["unit"] = tags["id"].map(rec["family_id"].where(rec["family_id"].notna(), rec.index.to_series()))
+    want = tags.groupby("node").agg(units=("unit", "nunique"), patents=("id", "nunique"))
+    chain = load_chain("icv")
+    for store in (embedded, neo):
+        nodes = run_query(store, "chain_nodes", scheme="icv").set_index("node")
+        assert sorted(nodes.index) == sorted(c.id for c in chain.concepts)
+        got = nodes[["units", "patents"]].astype(int)
+        assert got.to_dict() == want.reindex(got.index, fill_value=0).astype(int).to_dict()
+        assert nodes["parent"].dropna().to_dict() == {c.id: c.parent for c in chain.concepts if c.parent}
+        summary = run_query(store, "data_summary", scheme="icv").iloc[0]
+        assert int(summary["patents"]) == len(rec) and int(summary["classified"]) == tags["id"].nunique()
+        units = rec["family_id"].where(rec["family_id"].notna(), rec.index.to_series()).nunique()
+        assert int(summary["units"]) == units
+        assert str(summary["latest_pub"]) == str(max(d for d in rec["pub_date"] if d is not None))
+
+
 def check_indicators(embedded, neo, ingested) -> int:
+    check_map_numbers(embedded, neo, ingested)
     want = expected(ingested)
     checked = 0
     for name, ind in INDICATORS.items():
