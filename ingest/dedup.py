@@ -1,8 +1,10 @@
-"""One record per publication: duplicates across and within files merge into the first occurrence.
+"""One record per publication and application: duplicates across and within files merge.
 
-Pure functions over frames. The first occurrence (files in the order given, rows in file order) is
-the kept record; each of its empty fields is filled from the next duplicate that has the value, so a
-later, richer export completes an earlier one. Every folded row is listed with the row it merged into.
+Pure functions over frames. Rows that share a publication number, or an application (the same
+application published as CN…A and CN…B), form one group; its first row (files in the order given,
+rows in file order) is the kept record, and each of its empty fields is filled from the next row that
+has the value, so a later, richer export completes an earlier one. Every folded row is listed with the
+row it merged into and why.
 """
 
 from __future__ import annotations
@@ -11,8 +13,8 @@ from typing import NamedTuple
 
 import pandas as pd
 
-LIST_COLUMNS = ("applicants", "inventors", "ipcs")
-MERGE_COLUMNS = ["file", "row", "id", "into_file", "into_row"]
+LIST_COLUMNS = ("applicants", "std_applicants", "inventors", "ipcs", "cpcs", "invalid_codes")
+MERGE_COLUMNS = ["file", "row", "id", "into_file", "into_row", "into_id", "reason"]
 
 
 class Deduplicated(NamedTuple):
@@ -20,33 +22,70 @@ class Deduplicated(NamedTuple):
     merged: pd.DataFrame
 
 
-def deduplicate(records: pd.DataFrame) -> Deduplicated:
-    """Records keyed by ``id`` (first occurrence first) and the rows merged into them.
+def application_key(records: pd.DataFrame) -> pd.Series:
+    """Office + application-number digits (≥ 6 of them), or None: the same application published
+    under several kind codes (CN…A and CN…B) shares it.
 
-    >>> r = pd.DataFrame({"id": ["A1", "B1", "A1"], "title": ["t", "u", None], "claims": [None, 3, 7],
-    ...                   "applicants": [[], ["x"], ["y"]], "inventors": [[], [], []], "ipcs": [[], [], []],
-    ...                   "source": ["f1", "f1", "f2"], "row": [2, 3, 2]})
+    >>> application_key(pd.DataFrame({"authority": ["CN", "US", "CN"], "app_no": ["CN201910593937.7", "US16/634,906", None]})).tolist()
+    ['CN2019105939377', 'US16634906', None]
+    """
+    digits = records["app_no"].fillna("").astype(str).str.replace(r"\D", "", regex=True)
+    key = records["authority"].fillna("").astype(str) + digits
+    return key.astype(object).where(digits.str.len() >= 6, None)
+
+
+def _groups(records: pd.DataFrame) -> pd.Series:
+    """Each row's group: the position of the first row it is linked to through a shared publication
+    number or a shared application key (label propagation until nothing changes)."""
+    pos = pd.Series(range(len(records)), index=records.index)
+    label = pos.groupby(records["id"].to_numpy()).transform("min")
+    app = application_key(records)
+    has_app = app.notna()
+    while True:
+        by_app = label[has_app].groupby(app[has_app].to_numpy()).transform("min")
+        new = label.copy()
+        new[has_app] = by_app.combine(label[has_app], min)
+        new = new.groupby(records["id"].to_numpy()).transform("min")
+        if new.equals(label):
+            return label
+        label = new
+
+
+def deduplicate(records: pd.DataFrame) -> Deduplicated:
+    """One record per publication and application, and the rows merged into them.
+
+    Rows merge when they share a publication number, or an application (``application_key``): the
+    first row of a group is kept (files in the order given, rows in file order); its empty fields are
+    filled from the later rows.
+
+    >>> r = pd.DataFrame({"id": ["A1", "B1", "A1", "A2"], "title": ["t", "u", None, None], "claims": [None, 3, 7, 9],
+    ...                   "authority": ["CN"] * 4, "app_no": [None, "CN2019100001.1", None, "CN2019100001.1"],
+    ...                   "applicants": [[], ["x"], ["y"], []], "inventors": [[]] * 4, "ipcs": [[]] * 4,
+    ...                   "source": ["f1", "f1", "f2", "f2"], "row": [2, 3, 2, 3]})
     >>> d = deduplicate(r)
     >>> d.records[["id", "title", "claims", "applicants", "source", "row"]].values.tolist()
     [['A1', 't', 7.0, ['y'], 'f1', 2], ['B1', 'u', 3.0, ['x'], 'f1', 3]]
     >>> d.merged.values.tolist()
-    [['f2', 2, 'A1', 'f1', 2]]
+    [['f2', 2, 'A1', 'f1', 2, 'A1', 'same publication'], ['f2', 3, 'A2', 'f1', 3, 'B1', 'same application']]
     """
-    dup = records["id"].duplicated(keep="first")
+    records = records.reset_index(drop=True)
+    label = _groups(records) if len(records) else pd.Series([], dtype=int)
+    dup = label.ne(pd.Series(range(len(records))))
     if not dup.any():
-        return Deduplicated(records.reset_index(drop=True), pd.DataFrame(columns=MERGE_COLUMNS))
-    first = records.loc[~dup, ["id", "source", "row"]].set_index("id")
+        return Deduplicated(records, pd.DataFrame(columns=MERGE_COLUMNS))
+    keep = records.loc[label.to_numpy(), ["id", "source", "row"]].reset_index(drop=True)
     folded = records.loc[dup, ["source", "row", "id"]].rename(columns={"source": "file"})
-    folded["into_file"] = folded["id"].map(first["source"])
-    folded["into_row"] = folded["id"].map(first["row"])
+    folded["into_file"] = keep.loc[dup, "source"].to_numpy()
+    folded["into_row"] = keep.loc[dup, "row"].to_numpy()
+    folded["into_id"] = keep.loc[dup, "id"].to_numpy()
+    folded["reason"] = (folded["id"] == folded["into_id"]).map({True: "same publication", False: "same application"})
     work = records.copy()
     lists = [c for c in LIST_COLUMNS if c in work]
     for c in lists:  # an empty list counts as "no value" so a duplicate may fill it
         work[c] = work[c].map(lambda xs: xs if len(xs) else None)
-    order = pd.Series(range(len(work)), index=work.index)
-    merged = work.assign(_order=order).groupby("id", sort=False).first()
-    merged = merged.sort_values("_order").drop(columns="_order").reset_index()
-    merged[["source", "row"]] = first.loc[merged["id"], ["source", "row"]].to_numpy()
+    merged = work.drop(columns=["id", "source", "row"]).groupby(label.to_numpy(), sort=True).first()
+    kept = records.loc[merged.index, ["id", "source", "row"]]
+    merged = pd.concat([kept, merged.set_axis(kept.index)], axis=1)
     for c in lists:
         merged[c] = merged[c].map(lambda xs: xs if isinstance(xs, list) else [])
-    return Deduplicated(merged[list(records.columns)], folded[MERGE_COLUMNS].reset_index(drop=True))
+    return Deduplicated(merged[list(records.columns)].reset_index(drop=True), folded[MERGE_COLUMNS].reset_index(drop=True))

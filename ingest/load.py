@@ -28,8 +28,9 @@ def load_graph(store: GraphStore, frames: Mapping[str, pd.DataFrame],
         done[name] = store.load_nodes(name, frames[name])
         if progress:
             progress(name, done[name])
-    for name in rels:
-        done[name] = store.load_rels(name, frames[name])
+    for name in rels:  # a type with several endpoint pairs names its pair in frame.attrs["endpoints"]
+        src, dst = frames[name].attrs.get("endpoints", (None, None))
+        done[name] = store.load_rels(name, frames[name], src=src, dst=dst)
         if progress:
             progress(name, done[name])
     return done

@@ -8,8 +8,6 @@ IPC codes in source order), and returns the rows it rejects with file, row, colu
 from __future__ import annotations
 
 import re
-from functools import lru_cache
-from pathlib import Path
 from typing import NamedTuple
 
 import numpy as np
@@ -19,7 +17,9 @@ from ingest.read import Raw
 
 RECORD_COLUMNS = ["id", "app_no", "title", "abstract", "app_date", "app_year", "pub_date", "grant_date",
                   "authority", "kind", "type", "legal_status", "is_active", "claims", "cites", "cited_by",
-                  "family_id", "family_size", "applicants", "inventors", "ipcs", "ipc_main", "source", "row"]
+                  "family_id", "family_size", "family_offices", "priority_country", "applicants", "std_applicants",
+                  "inventors", "ipcs", "ipc_main", "cpcs", "address", "province", "city", "invalid_codes",
+                  "source", "row"]
 REJECT_COLUMNS = ["file", "row", "column", "value", "reason"]
 
 _CONTROL = re.compile(r"_x000[dDaA]_|[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
@@ -50,17 +50,43 @@ def split_multi(series: pd.Series, separator: str) -> pd.Series:
     return parts.map(lambda xs: list(dict.fromkeys(x.strip() for x in xs if x.strip())))
 
 
+_IPC = re.compile(r"^[A-HY]\d\d[A-Z](\d{1,4}(/\d{1,7})?)?$")  # IPC sections A–H; CPC adds Y
+_IPC_HEAD = re.compile(r"^([A-HY]\d\d[A-Z](?:\d{1,4}(?:/\d{1,7})?)?)(.?)")  # symbol, then the next character
+_LOCARNO = re.compile(r"^\d{1,2}-\d{1,2}(\(\d+\))?$")  # design classes (外观设计) listed among IPCs: not IPC, not errors
+
+
 def normalize_ipc(series: pd.Series) -> pd.Series:
-    """IPC/CPC symbols without inner spaces, upper case, without version/edition letters after the
-    subgroup: ``'H04N  5/353'`` → ``'H04N5/353'``, ``'B60W50/08I'`` → ``'B60W50/08'``.
+    """IPC/CPC symbols without inner spaces, upper case, without edition letters or a title after the
+    code: ``'H04N  5/353'`` → ``'H04N5/353'``, ``'B60W50/08I'`` → ``'B60W50/08'``, and ``'H04W 64/00
+    为了网络管理…'`` → ``'H04W64/00'``. What is not a symbol stays as it is (see :func:`class_codes`).
 
-    >>> normalize_ipc(pd.Series(["h04n  5/353", " G06T 7/90", "B60W50/08I"])).tolist()
-    ['H04N5/353', 'G06T7/90', 'B60W50/08']
+    >>> normalize_ipc(pd.Series(["h04n  5/353", " G06T 7/90", "B60W50/08I", "H04W 64/00 为了网络", "G06Q/5030"])).tolist()
+    ['H04N5/353', 'G06T7/90', 'B60W50/08', 'H04W64/00', 'G06Q/5030']
     """
-    return series.str.replace(r"\s+", "", regex=True).str.upper().str.replace(r"(/\d+)[A-Z]+$", r"\1", regex=True)
+    s = series.astype(str).str.replace(r"\s+", "", regex=True).str.upper()
+    parts = s.str.extract(_IPC_HEAD)
+    good = parts[0].notna() & ~parts[1].fillna("").str.match(r"[\d/]")
+    return parts[0].where(good, s)
 
 
-_IPC = re.compile(r"^[A-H]\d\d[A-Z](\d{1,4}(/\d{1,7})?)?$")
+def class_codes(cells: pd.Series) -> tuple[pd.Series, pd.Series]:
+    """(codes, invalid): per row, the normalised IPC/CPC symbols and the tokens that are not symbols.
+
+    Locarno design classes (``14-03(10)``) are neither: they are dropped without counting as errors.
+
+    >>> codes, bad = class_codes(pd.Series([["G05D  1/02", "2101", "G06Q/5030", "14-03(10)"], []]))
+    >>> codes.tolist(), bad.tolist()
+    ([['G05D1/02'], []], [['2101', 'G06Q/5030'], []])
+    """
+    long = cells.explode().dropna()
+    norm = normalize_ipc(long) if len(long) else long
+    ok = norm.str.fullmatch(_IPC.pattern.strip("^$")) if len(long) else norm
+    def gather(part: pd.Series) -> pd.Series:
+        lists = part.groupby(level=0).agg(lambda x: list(dict.fromkeys(x)))
+        return lists.reindex(cells.index).map(lambda xs: xs if isinstance(xs, list) else [])
+    ok = ok.astype(bool)
+    design = long.astype(str).str.strip().str.fullmatch(_LOCARNO.pattern) if len(long) else ok
+    return gather(norm[ok]), gather(long[~ok & ~design.astype(bool)].astype(str).str.strip())
 
 
 def publication_number(series: pd.Series) -> pd.Series:
@@ -77,14 +103,14 @@ def parse_dates(series: pd.Series, no_date: tuple[str, ...] = ()) -> tuple[pd.Se
     """(dates, bad): text dates in the usual export forms or Excel serial numbers → ``datetime64``.
 
     Accepted: ``YYYY-MM-DD[ HH:MM:SS]``, ``YYYY/MM/DD``, ``YYYY.MM.DD``, ``YYYYMMDD``, Excel serials
-    (1900 system). Empty cells and ``no_date`` placeholders are missing, not bad.
+    (1900 system). Empty cells, all-zero placeholders (``0--``) and ``no_date`` values are missing, not bad.
 
     >>> d, bad = parse_dates(pd.Series(["2019-07-03 00:00:00", "20210226", "44000", "2020.1.5", "1", ""]))
     >>> [x.strftime("%Y-%m-%d") if not pd.isna(x) else None for x in d], bad.tolist()
     (['2019-07-03', '2021-02-26', '2020-06-18', '2020-01-05', None, None], [False, False, False, False, True, False])
     """
     text = series.fillna("").astype(str).str.strip()
-    text = text.where(~text.isin(no_date), "")
+    text = text.where(~text.isin(no_date) & ~text.str.fullmatch(r"0*[-/.]*0*[-/.]*0*"), "")  # "0--", "0000-00-00"
     out = pd.Series(pd.NaT, index=text.index, dtype="datetime64[ns]")
     serial = text.str.fullmatch(r"\d{5}(\.\d+)?")
     compact = text.str.fullmatch(r"\d{8}")
@@ -137,115 +163,50 @@ def patent_type(type_text: pd.Series, ids: pd.Series) -> pd.Series:
     return pd.Series(np.where(from_text != "", from_text, from_kind), index=ids.index)
 
 
-def name_key(series: pd.Series) -> pd.Series:
-    """An applicant/inventor key: full/half width folded, case-folded, punctuation and spaces collapsed.
+def family_id(members: pd.Series, own: pd.Series | None = None, prefix: str = "") -> pd.Series:
+    """A stable family id: the smallest member of the row's family list (with ``own``, the row's own
+    record id, counted as a member), or None without a list.
 
-    >>> name_key(pd.Series(["Waymo LLC", "WAYMO, LLC.", "开放智能机器（上海）有限公司"])).tolist()
-    ['waymo llc', 'waymo llc', '开放智能机器 上海 有限公司']
-    """
-    return (series.str.normalize("NFKC").str.casefold()
-            .str.replace(r"[\W_]+", " ", regex=True).str.strip())
-
-
-class _Places(NamedTuple):
-    han: re.Pattern
-    latin: re.Pattern
-
-
-@lru_cache(maxsize=1)
-def _places() -> _Places:
-    table = pd.read_csv(Path(__file__).with_name("data") / "cn_places.tsv", sep="\t", comment="#", dtype=str)
-    han = "|".join(sorted(set(table["short"]), key=len, reverse=True))
-    latin = ("BEIJING|SHANGHAI|SHENZHEN|GUANGZHOU|HANGZHOU|NANJING|SUZHOU|WUHAN|CHENGDU|CHONGQING|TIANJIN|"
-             "XI'?AN|HEFEI|QINGDAO|XIAMEN|DONGGUAN|FOSHAN|NINGBO|CHANGSHA|ZHENGZHOU|JINAN|SHENYANG|DALIAN|"
-             "GUANGDONG|JIANGSU|ZHEJIANG|SHANDONG|CHINA|CHINESE|HUAWEI|TENCENT|BAIDU|ALIBABA|TSINGHUA|PEKING")
-    return _Places(re.compile(han), re.compile(rf"\b({latin})\b", re.I))
-
-
-_LATIN_SUFFIX = [("DE", r"\b(GMBH|AG|KG|KGAA|SE)\b"), ("JP", r"\b(KABUSHIKI KAISHA|K\.?K\.?|CO\.,? LTD\.? \(JP\))\b"),
-                 ("FR", r"\b(S\.?A\.?S\.?|SOCIETE)\b"), ("NL", r"\b(B\.?V\.?|N\.?V\.?)\b"), ("KR", r"\bKOREA"),
-                 ("US", r"\b(LLC|L\.L\.C|INC|INCORPORATED|CORP|CORPORATION)\b")]
-
-
-def applicant_country(names: pd.Series, offices: pd.Series) -> pd.Series:
-    """A first guess at an applicant's country (ISO code, ``""`` when unsure), never the filing office alone.
-
-    ``names`` are applicant names, ``offices`` for each name the filing offices of its patents (a list).
-    Rules in order: Hangul → KR; kana or 株式会社 → JP; a Chinese province/city name, 中国, 大学, 研究院/所
-    or a mainland company form in Han script → CN, except names shaped like a foreign group's Chinese
-    subsidiary name (环球/全球技术/有限责任公司 without a place) → unknown; Latin names with a Chinese place
-    in pinyin → CN; legal-form suffixes (GmbH → DE, LLC/Inc/Corp → US …); otherwise the most frequent
-    national office among the applicant's filings other than CN, WO and EP. Issue-4 normalisation
-    (addresses, priority country) replaces this.
-
-    >>> applicant_country(pd.Series(["Waymo LLC", "北京百度网讯科技有限公司", "伟摩有限责任公司", "トヨタ株式会社", "Aptiv Technologies Limited"]),
-    ...                   pd.Series([["US"], ["CN"], ["CN"], ["JP"], ["US", "EP", "US", "CN"]])).tolist()
-    ['US', 'CN', '', 'JP', 'US']
-    """
-    places = _places()
-    out = []
-    for name, offs in zip(names.fillna(""), offices):
-        n = str(name)
-        country = ""
-        if re.search(r"[\uac00-\ud7af]", n):
-            country = "KR"
-        elif re.search(r"[\u3040-\u30ff]|株式会社", n):
-            country = "JP"
-        elif re.search(r"[\u4e00-\u9fff]", n):
-            if places.han.search(n) or re.search(r"中国|中华|大学|学院|研究院|研究所|科学院|研究中心", n):
-                country = "CN"
-            elif re.search(r"环球|全球技术|国际知识产权|有限责任公司$|技术公司$", n):
-                country = ""
-            elif re.search(r"有限公司$|股份|集团|公司$", n) or len(n) <= 4:
-                country = "CN"
-        elif places.latin.search(n):
-            country = "CN"
-        else:
-            upper = n.upper()
-            country = next((c for c, pat in _LATIN_SUFFIX if re.search(pat, upper)), "")
-            if not country:
-                national = [o for o in (offs or []) if o not in ("CN", "WO", "EP")]
-                if national:
-                    country = pd.Series(national).value_counts().index[0]
-        out.append(country)
-    return pd.Series(out, index=names.index, dtype=object)
-
-
-def applicant_type(names: pd.Series) -> pd.Series:
-    """university / institute / government / enterprise / individual / other, from name patterns.
-
-    >>> applicant_type(pd.Series(["清华大学", "中国科学院自动化研究所", "Waymo LLC", "张三", "Gassend; Blaise"])).tolist()
-    ['university', 'institute', 'enterprise', 'individual', 'individual']
-    """
-    n = names.fillna("").astype(str)
-    return pd.Series(np.select(
-        [n.str.contains(r"大学|(?<!科)学院|University|College|Universit|Hochschule", case=False),
-         n.str.contains(r"研究院|研究所|科学院|研究中心|实验室|Institute|Research|Fraunhofer|Laborator", case=False),
-         n.str.contains(r"公司|企业|集团|株式会社|工厂|\b(?:LLC|Inc|Corp|Corporation|Ltd|Limited|GmbH|AG|Co|Company|"
-                        r"S\.A|B\.V|N\.V|PLC|SE|KK|Holdings?|Technologies)\b", case=False),
-         n.str.contains(r"政府|委员会|管理局|部$|Government|Ministry|Agency", case=False),
-         n.str.fullmatch(r"[\u4e00-\u9fff·]{2,4}") | n.str.fullmatch(r"[A-Za-z'\-]+;\s*[A-Za-z.'\- ]+")
-         | n.str.fullmatch(r"[A-Z][a-z]+( [A-Z]\.?)?( [A-Z][a-z]+){1,2}")],
-        ["university", "institute", "enterprise", "government", "individual"], "other"), index=names.index)
-
-
-def family_id(members: pd.Series) -> pd.Series:
-    """A stable family id from a simple-family member list: the smallest member, or None.
+    Publication-number members are normalised first; other ids (Lens IDs) are compared as given and
+    get ``prefix`` so they never collide with publication numbers.
 
     >>> family_id(pd.Series([["CN110298449B", "US20220404779A1", "CN110298449A"], []])).tolist()
     ['CN110298449A', None]
+    >>> family_id(pd.Series([["053-092", "046-364"]]), own=pd.Series(["177-059"]), prefix="lens:").tolist()
+    ['lens:046-364']
     """
     long = members.explode().dropna()
-    long = publication_number(long)
-    smallest = long[long.ne("")].groupby(level=0).min()
-    return pd.Series([smallest.get(i) for i in members.index], index=members.index, dtype=object)
+    if own is not None:
+        long = pd.concat([long, own[members.map(len) > 0]])
+        smallest = long[long.astype(str).str.strip().ne("")].astype(str).groupby(level=0).min()
+    else:
+        long = publication_number(long)
+        smallest = long[long.ne("")].groupby(level=0).min()
+    return pd.Series([prefix + smallest[i] if i in smallest.index else None for i in members.index],
+                     index=members.index, dtype=object)
+
+
+def offices(codes: pd.Series) -> pd.Series:
+    """Sorted distinct two-letter offices of a list column of numbers or office codes (None if empty).
+
+    >>> offices(pd.Series([["CN110298449B", "US2022A1", "CN1A"], ["WO", "US"], []])).tolist()
+    [['CN', 'US'], ['US', 'WO'], None]
+    """
+    return codes.map(lambda xs: sorted({str(x).strip()[:2].upper() for x in xs if re.match(r"\s*[A-Za-z]{2}", str(x))})
+                     or None).astype(object)
+
+
+def _first_token(series: pd.Series) -> pd.Series:
+    """The first of several values in a cell ("实质审查 | 许可" → "实质审查")."""
+    return series.str.split(r"\s*[|;]\s*", regex=True).str[0].str.strip()
 
 
 def records(raw: Raw) -> Normalised:
     """One normalised record per usable row of ``raw``, and the rejects (file, row, column, value, reason).
 
     A row is rejected when its publication number is missing or malformed, or a date cannot be read.
-    ``len(records) + len(rejects) == len(raw.frame)``.
+    ``len(records) + len(rejects) == len(raw.frame)``. ``invalid_codes`` lists per record the
+    classification tokens that are not IPC/CPC symbols (reported, then left out of the graph).
     """
     f = raw.frame
     prof = raw.profile
@@ -277,29 +238,42 @@ def records(raw: Raw) -> Normalised:
     keep = ~f["row"].isin(rejects["row"])
     rec = rec[keep].copy()
     f = f[keep]
-    for field in ("app_no", "title", "abstract", "legal_status"):
-        rec[field] = clean_text(col(field)[keep]).replace("", None)
+    for field in ("app_no", "title", "abstract", "address", "province", "city"):
+        rec[field] = clean_text(col(field)[keep]).replace({"": None, "-": None})
     rec["app_no"] = rec["app_no"].str.replace(r"\s", "", regex=True)
+    rec["legal_status"] = _first_token(clean_text(col("legal_status")[keep])).replace("", None)
     rec["app_year"] = pd.to_datetime(rec["app_date"]).dt.year.astype("Int64")
     rec["authority"] = rec["id"].str[:2]
     rec["kind"] = rec["id"].str.extract(r"\d([A-Z]\d?)$", expand=False)
     rec["type"] = patent_type(col("patent_type")[keep], rec["id"])
     rec["is_active"] = is_active(rec["legal_status"].fillna(""))
     for field in ("claims", "cites", "cited_by", "family_size"):
-        rec[field] = pd.to_numeric(col(field)[keep].replace("", None), errors="coerce").astype("Int64")
-    sep = prof.separator
-    for field in ("applicants", "inventors", "ipcs", "family_members"):
-        rec[field] = split_multi(clean_text(col(field)[keep]), sep)
-    long = normalize_ipc(rec["ipcs"].explode().dropna())
-    long = long[long.str.match(_IPC.pattern)]
-    ipcs = long.groupby(level=0).agg(list).reindex(rec.index).map(lambda xs: xs if isinstance(xs, list) else [])
-    main = normalize_ipc(clean_text(col("ipc_main")[keep]))
-    main = main.where(main.str.match(_IPC.pattern), "")
-    # the main IPC leads the list; without a main column, the first listed code is the main one
-    rec["ipcs"] = [list(dict.fromkeys(([m] if m else []) + xs)) for m, xs in zip(main, ipcs)]
+        rec[field] = pd.to_numeric(col(field)[keep].replace({"": None, "-": None}), errors="coerce").astype("Int64")
+    for field in ("applicants", "std_applicants", "inventors", "ipcs", "cpcs", "family_members", "family_offices",
+                  "priority_numbers"):
+        rec[field] = split_multi(clean_text(col(field)[keep]), prof.separator)
+    ipcs, bad_ipc = class_codes(rec["ipcs"])
+    rec["cpcs"], bad_cpc = class_codes(rec["cpcs"])
+    main, bad_main = class_codes(clean_text(col("ipc_main")[keep]).map(lambda x: [x] if x else []))
+    rec["invalid_codes"] = [a + b + c for a, b, c in zip(bad_ipc, bad_cpc, bad_main)]
+    # the main IPC leads the list; without a main column, the first listed code is the main one; a main
+    # IPC given only as a subclass (Patentics CSV) means the first listed symbol of that subclass
+    main = [[next((x for x in xs if x.startswith(m[0])), m[0])] if m and len(m[0]) == 4 else m
+            for m, xs in zip(main, ipcs)]
+    rec["ipcs"] = [list(dict.fromkeys(m + xs)) for m, xs in zip(main, ipcs)]
     rec["ipc_main"] = pd.Series([xs[0] if xs else None for xs in rec["ipcs"]], index=rec.index, dtype=object)
-    rec["family_id"] = family_id(rec["family_members"])
+    if "record_id" in f:
+        rec["family_id"] = family_id(rec["family_members"], clean_text(f["record_id"]), prefix=f"{prof.name}:")
+    else:
+        rec["family_id"] = family_id(rec["family_members"])
     sizes = rec["family_members"].map(len)
-    rec["family_size"] = rec["family_size"].where(sizes.eq(0), sizes.astype("Int64"))
+    rec["family_size"] = rec["family_size"].where(sizes.eq(0) | rec["family_size"].notna(), sizes.astype("Int64"))
+    given = offices(rec["family_offices"])
+    rec["family_offices"] = given.where(given.notna(), offices(rec["family_members"] if "record_id" not in f
+                                                               else rec["family_offices"]))
+    country = _first_token(clean_text(col("priority_country")[keep])).str.upper()
+    from_numbers = offices(rec["priority_numbers"].map(lambda xs: xs[:1]))
+    rec["priority_country"] = country.where(country.str.fullmatch(r"[A-Z]{2}"),
+                                            from_numbers.map(lambda xs: xs[0] if xs else None))
     rec["source"] = file
     return Normalised(rec[RECORD_COLUMNS].reset_index(drop=True), rejects[REJECT_COLUMNS].reset_index(drop=True))

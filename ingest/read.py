@@ -43,10 +43,10 @@ def _decode(path: Path) -> str:
     raise IngestError(f"cannot decode as {' or '.join(ENCODINGS)}; save the export as UTF-8", file=path.name)
 
 
-def _read_csv(path: Path) -> tuple[Profile, int, pd.DataFrame]:
+def _read_csv(path: Path, candidates) -> tuple[Profile, int, pd.DataFrame]:
     text = _decode(path)
     head = list(csv.reader(io.StringIO("\n".join(text.splitlines()[:HEADER_SCAN]))))
-    profile, at = detect(head, path.name)
+    profile, at = detect(head, path.name, candidates)
     try:
         with warnings.catch_warnings():  # Patentics rows end in an empty field the header lacks
             warnings.simplefilter("ignore", pd.errors.ParserWarning)
@@ -57,16 +57,21 @@ def _read_csv(path: Path) -> tuple[Profile, int, pd.DataFrame]:
     return profile, at, frame
 
 
-def _read_xlsx(path: Path) -> tuple[Profile, int, pd.DataFrame]:
+def _read_excel(path: Path, candidates) -> tuple[Profile, int, pd.DataFrame]:
     try:
         sheet = pd.read_excel(path, header=None, dtype=object, engine="calamine")
     except Exception as exc:  # calamine raises its own error types for broken workbooks
         raise IngestError(f"not a readable Excel workbook: {exc}", file=path.name) from exc
     head = sheet.head(HEADER_SCAN).fillna("").astype(str).values.tolist()
-    profile, at = detect(head, path.name)
+    profile, at = detect(head, path.name, candidates)
     frame = sheet.iloc[at + 1:].reset_index(drop=True)
     frame.columns = [str(h).strip() if pd.notna(h) else f"_col{i}" for i, h in enumerate(sheet.iloc[at])]
     return profile, at, frame
+
+
+def _first_of_repeated(frame: pd.DataFrame) -> pd.DataFrame:
+    """Keep the first of columns that share a header (Patentics XLSX repeats 申请日, 授权日 …)."""
+    return frame.loc[:, ~pd.Index(frame.columns).duplicated()]
 
 
 def _as_text(col: pd.Series) -> pd.Series:
@@ -82,22 +87,25 @@ def _as_text(col: pd.Series) -> pd.Series:
     return col.map(one).astype(object) if col.dtype == object else col.fillna("").astype(str).astype(object)
 
 
-def read_export(path: str | Path) -> Raw:
+def read_export(path: str | Path, profile: Profile | None = None) -> Raw:
     """The data rows of one export, canonical columns as text (``""`` for empty), and ``row``.
 
     ``row`` is the 1-based row (line) number of the record in the file, counting the header row and
-    any rows above it, so an analyst finds it at once in Excel or an editor.
+    any rows above it, so an analyst finds it at once in Excel or an editor. ``profile`` forces a
+    layout (``--profile FILE``) instead of detecting one among the shipped profiles.
     """
+    candidates = [profile] if profile else None
     path = Path(path)
     if not path.is_file():
         raise IngestError("no such file", file=str(path))
     suffix = path.suffix.lower()
-    if suffix in (".xlsx", ".xlsm"):
-        profile, at, sheet = _read_xlsx(path)
-    elif suffix in (".csv", ".txt", ".tsv"):
-        profile, at, sheet = _read_csv(path)
+    if suffix in (".xlsx", ".xlsm", ".xls"):
+        profile, at, sheet = _read_excel(path, candidates)
+    elif suffix in (".csv", ".txt"):
+        profile, at, sheet = _read_csv(path, candidates)
     else:
-        raise IngestError(f"unsupported file type {suffix!r}; give a .csv or .xlsx export", file=path.name)
+        raise IngestError(f"unsupported file type {suffix!r}; give a .csv, .xlsx or .xls export", file=path.name)
+    sheet = _first_of_repeated(sheet)
     mapping = profile.mapping(list(sheet.columns))
     frame = pd.DataFrame({field: _as_text(sheet[header]) for field, header in mapping.items()})
     frame["row"] = range(at + 2, at + 2 + len(sheet))

@@ -17,7 +17,7 @@ from api.workflow import demo_files
 from graph.embedded_store import EmbeddedStore
 from graph.neo4j_store import Neo4jStore
 from ingest.load import load_graph
-from ingest.normalize import name_key
+from ingest.names import name_key
 from ingest.pipeline import ingest_files
 from ontology.chains import load_chain
 

@@ -45,7 +45,10 @@ def test_patentics_csv_matches_an_independent_parse(path):
     assert years == [int(r["申请日"][:4]) if r["申请日"].strip("0 ") else None for r in kept]
     codes = [[c.replace(" ", "") for c in r["国际分类"].split("|")] for r in kept]
     valid = [[c for c in cs if re.fullmatch(r"[A-H]\d\d[A-Z](\d{1,4}(/\d{1,7})?)?", c)] for cs in codes]
-    assert norm.records["ipc_main"].tolist() == [v[0] if v else None for v in valid]
+    mains = [r["国际主分类"].replace(" ", "") for r in kept]  # Patentics CSV: the main IPC's subclass only
+    mains = [m if re.fullmatch(r"[A-H]\d\d[A-Z]", m) else "" for m in mains]
+    assert norm.records["ipc_main"].tolist() == [next((c for c in v if c.startswith(m)), m) if m else (v[0] if v else None)
+                                                 for v, m in zip(valid, mains)]
 
 
 @pytest.mark.parametrize("path", XLSX, ids=lambda p: p.stem)
@@ -117,7 +120,7 @@ def test_unknown_layout_names_file_headers_and_closest_profile(tmp_path):
     path = tmp_path / "other.csv"
     path.write_text("公开号,标题,申请日期\nCN1A,x,20200101\n", encoding="utf-8")
     with pytest.raises(IngestError, match=r"file other.csv, row 1: unknown export layout; headers seen: "
-                                          r"\['公开号', '标题', '申请日期'\]\. Closest profile: patentics"):
+                                          r"\['公开号', '标题', '申请日期'\]\. Closest profile: \w+ .* needs"):
         read_export(path)
 
 
@@ -166,8 +169,22 @@ def test_duplicates_merge_into_the_first_row_and_fill_its_gaps(tmp_path):
     assert len(result.records) == 1 and rec["title"] == "标题A" and rec["ipc_main"] == "G01S17/93"
     assert rec["pub_date"].isoformat() == "2020-02-02"
     assert result.merged.to_dict("records") == [{"file": "b.xlsx", "row": 2, "id": "CN1234567A",
-                                                 "into_file": "a.xlsx", "into_row": 2}]
+                                                 "into_file": "a.xlsx", "into_row": 2, "into_id": "CN1234567A",
+                                                 "reason": "same publication"}]
     assert result.report["total"] == {"rows_in": 2, "loaded": 1, "merged": 1, "rejected": 0}
+
+
+def test_kind_codes_of_one_application_merge(tmp_path):
+    a = tmp_path / "a.xlsx"
+    _write_xlsx(a, [INCOPAT_HEADER,
+                    [1, "申请公开", "甲公司", "CN110298449A", "2019-10-01", "CN201910593937.7", "2019-07-03", "发明申请", "中国", "G06N20/00"],
+                    [2, "授权", "甲公司", "CN110298449B", "2021-05-01", "CN 201910593937.7", "2019-07-03", "发明授权", "中国", "G06N20/00"],
+                    [3, "另一件", "乙公司", "CN110298450A", "2019-10-01", "CN201910593938.1", "2019-07-03", "发明申请", "中国", "G06N20/00"]])
+    result = ingest_files([a], [])
+    assert result.records["id"].tolist() == ["CN110298449A", "CN110298450A"]
+    assert result.merged[["id", "into_id", "reason"]].values.tolist() == [["CN110298449B", "CN110298449A",
+                                                                          "same application"]]
+    assert result.report["total"] == {"rows_in": 3, "loaded": 2, "merged": 1, "rejected": 0}
 
 
 def test_reingest_is_idempotent_and_the_ledger_does_not_double_count(tmp_path):

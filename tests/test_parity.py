@@ -8,7 +8,7 @@ bounded variable-length paths, EXISTS/COUNT subqueries). A few are also checked 
 import pandas as pd
 import pytest
 
-from ingest.normalize import name_key
+from ingest.names import name_key
 
 PARITY = {
     "patents_per_applicant_year": (

@@ -19,9 +19,10 @@ from ontology.errors import IngestError
 PROFILES_DIR = Path(__file__).parent
 
 #: the canonical fields a profile may map; every other header is ignored.
-FIELDS = ("id", "app_no", "title", "abstract", "app_date", "pub_date", "grant_date", "applicants",
-          "inventors", "ipcs", "ipc_main", "claims", "cites", "cited_by", "legal_status", "patent_type",
-          "family_members", "family_size")
+FIELDS = ("id", "record_id", "app_no", "title", "abstract", "app_date", "pub_date", "grant_date", "applicants",
+          "std_applicants", "inventors", "ipcs", "ipc_main", "cpcs", "claims", "cites", "cited_by", "legal_status",
+          "patent_type", "family_members", "family_size", "family_offices", "priority_numbers",
+          "priority_country", "address", "province", "city")
 
 
 @dataclass(frozen=True)
@@ -51,8 +52,15 @@ class Profile:
         return out
 
 
-def _profile(path: Path) -> Profile:
-    data = tomllib.loads(path.read_text(encoding="utf-8"))
+def load_profile(path: str | Path) -> Profile:
+    """A profile from a TOML file (the format of ``ingest/profiles/*.toml``), e.g. for ``--profile``."""
+    path = Path(path)
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+        data["name"], data["detect"]
+    except (OSError, tomllib.TOMLDecodeError, KeyError) as exc:
+        raise IngestError(f"not a usable profile: {exc}. A profile is TOML with name, detect = [headers…], "
+                          f"separator and a [columns] table; copy one from ingest/profiles/", file=str(path)) from exc
     columns = {k: tuple(v) for k, v in data.get("columns", {}).items()}
     unknown = sorted(set(columns) - set(FIELDS))
     if unknown or "id" not in columns:
@@ -66,25 +74,30 @@ def _profile(path: Path) -> Profile:
 @lru_cache(maxsize=1)
 def profiles() -> tuple[Profile, ...]:
     """The shipped profiles, in file-name order."""
-    return tuple(_profile(p) for p in sorted(PROFILES_DIR.glob("*.toml")))
+    return tuple(load_profile(p) for p in sorted(PROFILES_DIR.glob("*.toml")))
 
 
-def detect(rows: Sequence[Sequence[str]], file: str) -> tuple[Profile, int]:
+def detect(rows: Sequence[Sequence[str]], file: str, candidates: Sequence[Profile] | None = None) -> tuple[Profile, int]:
     """The profile and 0-based index of the header row among the first ``rows`` of a file.
 
-    The header may sit below title rows. An unknown layout raises ``IngestError`` listing the
-    headers seen and the closest profile.
+    The header may sit below title rows. Where several profiles match a row, the one that maps the
+    most of its headers wins (vendors share headers such as 申请号). An unknown layout raises
+    ``IngestError`` listing the headers seen and the closest profile.
     """
+    candidates = tuple(candidates) if candidates else profiles()
     for i, row in enumerate(rows):
-        for prof in profiles():
-            if prof.matches(row):
-                return prof, i
+        matching = [p for p in candidates if p.matches(row)]
+        if matching:
+            return max(matching, key=lambda p: (len(p.mapping(row)), -candidates.index(p))), i
     seen = [str(h) for h in (max(rows, key=lambda r: sum(bool(str(v).strip()) for v in r)) if rows else [])
             if str(h).strip()]
-    def score(p: Profile) -> float:
-        return difflib.SequenceMatcher(None, sorted(p.detect), sorted(seen)).ratio()
-    best = max(profiles(), key=score)
+    def score(p: Profile) -> tuple:
+        return len(p.mapping(seen)), difflib.SequenceMatcher(None, sorted(p.detect), sorted(seen)).ratio()
+    best = max(candidates, key=score)
     missing = [h for h in best.detect if h not in seen]
+    if best.also and not any(h in seen for h in best.also):
+        missing.append(f"one of {list(best.also)}")
     raise IngestError(f"unknown export layout; headers seen: {seen[:25]}. Closest profile: {best.name} "
-                      f"({best.vendor}), which needs the headers {missing}. Export with those columns or "
-                      f"add a profile in ingest/profiles/.", file=file, row=1)
+                      f"({best.vendor}), which needs the headers {missing}. Export with those columns, "
+                      f"pass --profile FILE (a TOML mapping like ingest/profiles/*.toml), or add a profile "
+                      f"there.", file=file, row=1)

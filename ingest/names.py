@@ -1,0 +1,115 @@
+"""Applicant and inventor names: keys that fold spelling variants, type and country guesses.
+
+Pure, vectorised functions over pandas Series. ``name_key`` decides which spellings are one applicant
+(measured by ``bench/names.py`` on hand-labelled benchmarks); ``applicant_type`` and
+``applicant_country`` read name patterns and, for country, the priority and filing offices of the
+applicant's patents — never the filing office alone when better evidence exists.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+from pathlib import Path
+from typing import NamedTuple
+
+import numpy as np
+import pandas as pd
+
+
+def name_key(series: pd.Series) -> pd.Series:
+    """An applicant/inventor key: full/half width folded, case-folded, punctuation and spaces collapsed.
+
+    >>> name_key(pd.Series(["Waymo LLC", "WAYMO, LLC.", "开放智能机器（上海）有限公司"])).tolist()
+    ['waymo llc', 'waymo llc', '开放智能机器 上海 有限公司']
+    """
+    return (series.str.normalize("NFKC").str.casefold()
+            .str.replace(r"[\W_]+", " ", regex=True).str.strip())
+
+
+class _Places(NamedTuple):
+    han: re.Pattern
+    latin: re.Pattern
+
+
+@lru_cache(maxsize=1)
+def _places() -> _Places:
+    table = pd.read_csv(Path(__file__).with_name("data") / "cn_places.tsv", sep="\t", comment="#", dtype=str)
+    han = "|".join(sorted(set(table["short"]), key=len, reverse=True))
+    latin = ("BEIJING|SHANGHAI|SHENZHEN|GUANGZHOU|HANGZHOU|NANJING|SUZHOU|WUHAN|CHENGDU|CHONGQING|TIANJIN|"
+             "XI'?AN|HEFEI|QINGDAO|XIAMEN|DONGGUAN|FOSHAN|NINGBO|CHANGSHA|ZHENGZHOU|JINAN|SHENYANG|DALIAN|"
+             "GUANGDONG|JIANGSU|ZHEJIANG|SHANDONG|CHINA|CHINESE|HUAWEI|TENCENT|BAIDU|ALIBABA|TSINGHUA|PEKING")
+    return _Places(re.compile(han), re.compile(rf"\b({latin})\b", re.I))
+
+
+_LATIN_SUFFIX = [("DE", r"\b(GMBH|AG|KG|KGAA|SE)\b"), ("JP", r"\b(KABUSHIKI KAISHA|K\.?K\.?|CO\.,? LTD\.? \(JP\))\b"),
+                 ("FR", r"\b(S\.?A\.?S\.?|SOCIETE)\b"), ("NL", r"\b(B\.?V\.?|N\.?V\.?)\b"), ("KR", r"\bKOREA"),
+                 ("US", r"\b(LLC|L\.L\.C|INC|INCORPORATED|CORP|CORPORATION)\b")]
+
+
+def _plurality(codes, skip=("WO", "EP")) -> str:
+    national = [c for c in (codes or []) if c and c not in skip]
+    return pd.Series(national).value_counts().index[0] if national else ""
+
+
+def applicant_country(names: pd.Series, offices: pd.Series, priorities: pd.Series | None = None) -> pd.Series:
+    """An applicant's country (ISO code, ``""`` when the evidence is too thin) — not its filing office.
+
+    ``names`` are applicant names; ``offices`` and ``priorities`` hold, per name, the filing offices
+    and the priority countries of its patents (lists). Rules in order: Hangul → KR; kana or 株式会社 →
+    JP; a Chinese province/city name, 中国, 大学, 研究院/所 in Han script → CN; a Han name shaped like a
+    foreign group's Chinese name (环球, 全球技术, 有限责任公司 without a place) → its most frequent
+    priority country, else unknown; other Han company forms → CN; a Chinese place in pinyin → CN;
+    legal-form suffixes (GmbH → DE, LLC/Inc/Corp → US …); then the most frequent priority country, then
+    the most frequent national office other than CN, WO and EP.
+
+    >>> applicant_country(pd.Series(["Waymo LLC", "北京百度网讯科技有限公司", "伟摩有限责任公司", "伟摩有限责任公司", "トヨタ株式会社",
+    ...                               "Aptiv Technologies Limited"]),
+    ...                   pd.Series([["US"], ["CN"], ["CN"], ["CN"], ["JP"], ["US", "EP", "US", "CN"]]),
+    ...                   pd.Series([[], [], [], ["US", "US"], [], []])).tolist()
+    ['US', 'CN', '', 'US', 'JP', 'US']
+    """
+    places = _places()
+    priorities = priorities if priorities is not None else pd.Series([[]] * len(names), index=names.index)
+    out = []
+    for name, offs, prio in zip(names.fillna(""), offices, priorities):
+        n = str(name)
+        prio = prio if isinstance(prio, list) else []
+        country = ""
+        if re.search(r"[\uac00-\ud7af]", n):
+            country = "KR"
+        elif re.search(r"[\u3040-\u30ff]|株式会社", n):
+            country = "JP"
+        elif re.search(r"[\u4e00-\u9fff]", n):
+            if places.han.search(n) or re.search(r"中国|中华|大学|学院|研究院|研究所|科学院|研究中心", n):
+                country = "CN"
+            elif re.search(r"环球|全球技术|国际知识产权|有限责任公司$|技术公司$", n):
+                country = _plurality(prio)
+            elif re.search(r"有限公司$|股份|集团|公司$", n) or len(n) <= 4:
+                country = "CN"
+        elif places.latin.search(n):
+            country = "CN"
+        else:
+            upper = n.upper()
+            country = next((c for c, pat in _LATIN_SUFFIX if re.search(pat, upper)), "")
+            country = country or _plurality(prio) or _plurality(offs, skip=("CN", "WO", "EP"))
+        out.append(country)
+    return pd.Series(out, index=names.index, dtype=object)
+
+
+def applicant_type(names: pd.Series) -> pd.Series:
+    """university / institute / government / enterprise / individual / other, from name patterns.
+
+    >>> applicant_type(pd.Series(["清华大学", "中国科学院自动化研究所", "Waymo LLC", "张三", "Gassend; Blaise"])).tolist()
+    ['university', 'institute', 'enterprise', 'individual', 'individual']
+    """
+    n = names.fillna("").astype(str)
+    return pd.Series(np.select(
+        [n.str.contains(r"大学|(?<!科)学院|University|College|Universit|Hochschule", case=False),
+         n.str.contains(r"研究院|研究所|科学院|研究中心|实验室|Institute|Research|Fraunhofer|Laborator", case=False),
+         n.str.contains(r"公司|企业|集团|株式会社|工厂|\b(?:LLC|Inc|Corp|Corporation|Ltd|Limited|GmbH|AG|Co|Company|"
+                        r"S\.A|B\.V|N\.V|PLC|SE|KK|Holdings?|Technologies)\b", case=False),
+         n.str.contains(r"政府|委员会|管理局|部$|Government|Ministry|Agency", case=False),
+         n.str.fullmatch(r"[\u4e00-\u9fff·]{2,4}") | n.str.fullmatch(r"[A-Za-z'\-]+;\s*[A-Za-z.'\- ]+")
+         | n.str.fullmatch(r"[A-Z][a-z]+( [A-Z]\.?)?( [A-Z][a-z]+){1,2}")],
+        ["university", "institute", "enterprise", "government", "individual"], "other"), index=names.index)
