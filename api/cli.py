@@ -115,11 +115,13 @@ def _steps(total: int | None, label: str):
     return bar, lambda message: bar.update(task, advance=1, last=message)
 
 
-def _run_ingest(paths: list[Path], db: Optional[Path], neo4j: bool, chains: list[str], report: Optional[Path]) -> dict:
+def _run_ingest(paths: list[Path], db: Optional[Path], neo4j: bool, chains: list[str], report: Optional[Path],
+                profile: Optional[Path] = None) -> dict:
     settings = Settings.from_env()
     bar, step = _steps(len(paths) + 2 + 11, "ingest 入库")
     with bar, closing(settings.open_store(db=db, neo4j=neo4j, read_only=False)) as store:
-        result = workflow.ingest(store, settings.state_dir(db=db, neo4j=neo4j), paths, chains, report, step=step)
+        result = workflow.ingest(store, settings.state_dir(db=db, neo4j=neo4j), paths, chains, report, step=step,
+                                 profile=profile)
         bar.update(bar.task_ids[0], total=bar.tasks[0].completed)
     t = result["total"]
     out.print(f"{t['rows_in']:,} rows in = {t['loaded']:,} loaded + {t['merged']:,} merged + "
@@ -133,6 +135,9 @@ def _run_ingest(paths: list[Path], db: Optional[Path], neo4j: bool, chains: list
 def ingest(paths: Annotated[list[Path], typer.Argument(help="Export files (incoPat .xlsx, Patentics .csv …).")],
            db: DbOption = None, neo4j: Neo4jOption = False, chain: ChainOption = None,
            report: Annotated[Optional[Path], typer.Option("--report", help="Write this run's counts as JSON.")]
+           = None,
+           profile: Annotated[Optional[Path], typer.Option("--profile", help="A TOML column mapping for a layout "
+                                                           "no shipped profile knows (see ingest/profiles/).")]
            = None) -> None:
     """Load patent exports into the graph: detect format, normalise, deduplicate, classify, account.
 
@@ -141,7 +146,7 @@ def ingest(paths: Annotated[list[Path], typer.Argument(help="Export files (incoP
 
     Example: patnav ingest exports/*.xlsx exports/*.csv --db patnav-db --chain icv --report ingest.json
     """
-    _run_ingest(paths, db, neo4j, chain or ["icv"], report)
+    _run_ingest(paths, db, neo4j, chain or ["icv"], report, profile)
 
 
 def _run_analyze(db: Optional[Path], neo4j: bool, out_dir: Path, scheme: str) -> dict:

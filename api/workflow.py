@@ -15,6 +15,7 @@ from api.atlas import write_atlas
 from graph.store import GraphStore
 from ingest.load import load_graph
 from ingest.pipeline import ingest_files
+from ingest.profiles import load_profile
 from ingest.report import read_ledger, record_run
 from ontology.chains import load_chain
 from ontology.errors import PatNavError
@@ -33,14 +34,14 @@ def demo_files(chain: str = "icv") -> list[Path]:
 
 
 def ingest(store: GraphStore, state_dir: Path, paths: Sequence[str | Path], chains: Sequence[str] = ("icv",),
-           report_path: Path | None = None, step: Step | None = None) -> dict:
+           report_path: Path | None = None, step: Step | None = None, profile: Path | None = None) -> dict:
     """Read, normalise, deduplicate, classify and load ``paths``; keep the ledger in ``state_dir``.
 
     Returns this run's report (per file and total rows_in/loaded/merged/rejected, rejects_path, what
     was created or updated in the graph); also written to ``report_path`` when given.
     """
     loaded_chains = [load_chain(c) for c in chains]
-    result = ingest_files(paths, loaded_chains, step=step)
+    result = ingest_files(paths, loaded_chains, step=step, profile=load_profile(profile) if profile else None)
     done = load_graph(store, result.frames, progress=(lambda name, n: step(f"loaded {name}")) if step else None)
     ledger = record_run(state_dir, result)
     report = {**result.report, "rejects_path": ledger["rejects_path"], "merged_path": ledger["merged_path"],

@@ -261,11 +261,15 @@ def records(raw: Raw) -> Normalised:
     main = [[next((x for x in xs if x.startswith(m[0])), m[0])] if m and len(m[0]) == 4 else m
             for m, xs in zip(main, ipcs)]
     rec["ipcs"] = [list(dict.fromkeys(m + xs)) for m, xs in zip(main, ipcs)]
+    # a source without IPC codes (PatentsView grants, some OPS records) is classified by its CPC symbols
+    rec["ipcs"] = [xs if xs else list(cs) for xs, cs in zip(rec["ipcs"], rec["cpcs"])]
     rec["ipc_main"] = pd.Series([xs[0] if xs else None for xs in rec["ipcs"]], index=rec.index, dtype=object)
     if "record_id" in f:
         rec["family_id"] = family_id(rec["family_members"], clean_text(f["record_id"]), prefix=f"{prof.name}:")
     else:
         rec["family_id"] = family_id(rec["family_members"])
+    given_family = clean_text(col("family_id")[keep]).replace({"": None, "-": None})
+    rec["family_id"] = given_family.where(given_family.notna(), rec["family_id"])
     sizes = rec["family_members"].map(len)
     rec["family_size"] = rec["family_size"].where(sizes.eq(0) | rec["family_size"].notna(), sizes.astype("Int64"))
     given = offices(rec["family_offices"])

@@ -18,6 +18,7 @@ from ingest.classify import classify
 from ingest.dedup import deduplicate
 from ingest.frames import graph_frames
 from ingest.normalize import REJECT_COLUMNS, records
+from ingest.profiles import Profile
 from ingest.read import read_export
 from ontology.chains import Chain
 from ontology.errors import IngestError
@@ -43,19 +44,43 @@ def sha256(path: Path) -> str:
     return h.hexdigest()
 
 
-def ingest_files(paths: Sequence[str | Path], chains: Sequence[Chain] = (), step: Step | None = None) -> Ingested:
+#: fields whose fill rate the data-quality report gives per source (share of usable rows with a value)
+QUALITY_FIELDS = ("app_year", "title", "abstract", "applicants", "inventors", "ipcs", "cpcs", "legal_status",
+                  "family_id", "priority_country", "address")
+
+
+def quality(rec: pd.DataFrame) -> dict:
+    """Fill rate per field and the count of classification tokens that are not IPC/CPC symbols.
+
+    >>> quality(pd.DataFrame({"app_year": [2020, None], "title": ["t", None], "applicants": [["a"], []],
+    ...                       "invalid_codes": [["12-1"], []]}))
+    {'fill': {'app_year': 0.5, 'title': 0.5, 'applicants': 0.5}, 'invalid_codes': 1}
+    """
+    fill = {}
+    for f in QUALITY_FIELDS:
+        if f in rec:
+            col = rec[f]
+            has = col.map(lambda v: bool(v) if isinstance(v, list) else v is not None and not pd.isna(v))
+            fill[f] = round(float(has.mean()), 4) if len(rec) else 0.0
+    return {"fill": fill, "invalid_codes": int(rec["invalid_codes"].map(len).sum()) if "invalid_codes" in rec else 0}
+
+
+def ingest_files(paths: Sequence[str | Path], chains: Sequence[Chain] = (), step: Step | None = None,
+                 profile: Profile | None = None) -> Ingested:
     """Read, normalise, deduplicate and classify ``paths`` (in that order of precedence).
 
-    ``step(message)`` is called once per file and once per later stage, for progress bars.
+    ``step(message)`` is called once per file and once per later stage, for progress bars; ``profile``
+    forces one layout for every file instead of detecting it.
     """
     parts, rejects, files = [], [], []
     for path in map(Path, paths):
-        raw = read_export(path)
+        raw = read_export(path, profile)
         norm = records(raw)
         parts.append(norm.records)
         rejects.append(norm.rejects)
         files.append({"file": str(path), "name": path.name, "profile": raw.profile.name,
-                      "sha256": sha256(path), "rows_in": len(raw.frame), "rejected": len(norm.rejects)})
+                      "sha256": sha256(path), "rows_in": len(raw.frame), "rejected": len(norm.rejects),
+                      "quality": quality(norm.records)})
         if step:
             step(f"read {path.name}")
     names = [f["name"] for f in files]
@@ -78,7 +103,9 @@ def ingest_files(paths: Sequence[str | Path], chains: Sequence[Chain] = (), step
     rejects_all = pd.concat(rejects, ignore_index=True) if rejects else pd.DataFrame(columns=REJECT_COLUMNS)
     merged_by_file = dedup.merged["file"].value_counts()
     loaded_by_file = dedup.records["source"].value_counts()
+    reasons = dedup.merged.groupby(["file", "reason"]).size() if len(dedup.merged) else pd.Series(dtype=int)
     for f in files:
+        f["quality"]["merged_by_reason"] = ({r: int(n) for (fl, r), n in reasons.items() if fl == f["name"]})
         f["merged"] = int(merged_by_file.get(f["name"], 0))
         f["loaded"] = int(loaded_by_file.get(f["name"], 0))
         f["balanced"] = f["rows_in"] == f["loaded"] + f["merged"] + f["rejected"]

@@ -96,8 +96,14 @@ def read_export(path: str | Path, profile: Profile | None = None) -> Raw:
     """
     candidates = [profile] if profile else None
     path = Path(path)
+    if path.is_dir():
+        from ingest.structured import read_patentsview
+        return read_patentsview(path)
     if not path.is_file():
         raise IngestError("no such file", file=str(path))
+    if path.suffix.lower() == ".xml":
+        from ingest.structured import read_ops_xml
+        return read_ops_xml(path)
     suffix = path.suffix.lower()
     if suffix in (".xlsx", ".xlsm", ".xls"):
         profile, at, sheet = _read_excel(path, candidates)
