@@ -133,7 +133,12 @@ _ACTIVE = {"有效": True, "授权": True, "实质审查": True, "公开": True,
            "未进入国家阶段-PCT有效期内": True, "进入国家阶段-PCT有效期内": True, "PCT有效期内": True,
            "失效": False, "无效": False, "撤回": False, "驳回": False, "放弃": False, "期限届满": False,
            "未缴年费": False, "权利终止": False, "未进入国家阶段-PCT有效期满": False,
-           "进入国家阶段-PCT有效期满": False, "PCT有效期满": False}
+           "进入国家阶段-PCT有效期满": False, "PCT有效期满": False,
+           "ACTIVE": True, "PENDING": True, "GRANTED": True, "PATENTED": True, "ACTIVE - REINSTATED": True,
+           "EXPIRED": False, "INACTIVE": False, "DISCONTINUED": False, "WITHDRAWN": False, "REJECTED": False,
+           "CEASED": False, "LAPSED": False, "REVOKED": False}
+#: placeholders vendors put where an inventor's name is withheld
+_WITHHELD = re.compile(r"^(不公告发明人|请求不公布姓名|不公布发明人|发明人不公告|inventor withheld|not disclosed)$", re.I)
 
 
 def is_active(status: pd.Series) -> pd.Series:
@@ -252,6 +257,7 @@ def records(raw: Raw) -> Normalised:
     for field in ("applicants", "std_applicants", "inventors", "ipcs", "cpcs", "family_members", "family_offices",
                   "priority_numbers"):
         rec[field] = split_multi(clean_text(col(field)[keep]), prof.separator)
+    rec["inventors"] = rec["inventors"].map(lambda xs: [x for x in xs if not _WITHHELD.match(x)])
     ipcs, bad_ipc = class_codes(rec["ipcs"])
     rec["cpcs"], bad_cpc = class_codes(rec["cpcs"])
     main, bad_main = class_codes(clean_text(col("ipc_main")[keep]).map(lambda x: [x] if x else []))

@@ -1,0 +1,106 @@
+"""Golden cases per source format: real rows cut from ../shared/data/exports (tests/data/formats/),
+with the expected normalised values read off the input files by hand (each value below is visible in
+the fixture). A guard asserts that every format folder has a case, so a new fixture without
+expectations fails.
+"""
+
+import csv
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from ingest.frames import graph_frames
+from ingest.normalize import records
+from ingest.read import read_export
+
+FORMATS = Path(__file__).parent / "data" / "formats"
+
+CASES = {
+    "lens/lens-3.csv": ("lens", [
+        {"id": "US9833479B2", "app_year": 2017, "applicants": ["SANGAMO THERAPEUTICS INC"], "ipc_main": "A61K35/28",
+         "priority_country": "US", "legal_status": "ACTIVE", "is_active": True, "family_offices": ["US", "WO"]},
+        {"id": "US20230067653A1", "app_year": 2022, "ipc_main": "C12N9/22", "is_active": False},
+        {"id": "US20200102577A1", "app_year": 2019, "ipc_main": "C12N15/86", "type": "invention"}]),
+    "patsnap/patsnap-1.xlsx": ("patsnap", [
+        {"id": "DE102013020339A1", "app_year": 2013, "applicants": ["SCHWARZE MALTE"], "ipc_main": "B64C31/02",
+         "ipcs": ["B64C31/02", "B64F1/04"], "legal_status": "实质审查", "is_active": True, "type": "invention",
+         "priority_country": None, "cites": 13}]),
+    "patentics-xlsx/title-row.xlsx": ("patentics", [
+        {"id": "CN112597341A", "row": 3, "app_year": 2018, "inventors": [], "ipc_main": "G06F16/783",
+         "priority_country": "CN", "applicants": ["中科寒武纪科技股份有限公司"]},
+        {"id": "CN212846786U", "row": 4, "app_year": 2020, "ipc_main": "G06F15/167", "type": "utility"}]),
+    "patentics-xlsx/address.xlsx": ("patentics", [
+        {"id": "CN115438209A", "applicants": ["西安中科创达软件有限公司"], "std_applicants": ["中科创达软件股份有限公司"],
+         "ipcs": ["G06F16/583", "G06F16/535", "G06F9/451"], "province": "陕西省"},
+        {"id": "CN115412894A", "app_year": 2022, "ipc_main": "H04W4/90"}]),
+    "patentics-xlsx/patentics-header.xlsx": ("patentics", [
+        {"id": "US11412475B2", "app_year": 2017, "ipc_main": "H04W64/00",
+         "applicants": ["TELEFONAKTIEBOLAGET LM ERICSSON (PUBL)"], "std_applicants": ["爱立信公司"],
+         "inventors": ["Poscher; Jens", "Detke; Ralph", "Eichinger; Stefan", "Tercero; Pedro"]},
+        {"id": "US11410420B1", "app_year": 2020, "applicants": ["Wells Fargo Bank, N.A."]}]),
+    "patentsview": ("patentsview", [
+        {"id": "US10114758B2", "applicants": ["NVIDIA CORPORATION"], "ipc_main": "G06F12/1009", "claims": 26,
+         "title": "Techniques for supporting for demand paging"},
+        {"id": "US10705525B2", "ipc_main": "G06V10/82"},
+        {"id": "US10909903B2", "applicants": ["NVIDIA CORPORATION"]}]),
+    "epo-ops/biblio-3.xml": ("epo-ops", [
+        {"id": "EP2400812A1", "app_year": 2010, "family_id": "epo:43088294", "ipc_main": "H04W84/20",
+         "applicants": ["9SOLUTIONS OY", "9Solutions Oy"], "priority_country": "EP"},
+        {"id": "EP2533477A1", "family_id": "epo:44533794"},
+        {"id": "EP2533477B1", "family_id": "epo:44533794", "app_no": "EP11169280"}]),
+}
+
+
+def test_every_format_fixture_has_a_case():
+    found = {str(p.relative_to(FORMATS)) for p in FORMATS.glob("*/*") if p.parent.name != "patentsview"}
+    found |= {"patentsview"}
+    assert found == set(CASES) and len(CASES) == 7
+
+
+def _value(v):
+    if isinstance(v, list) or v is None:
+        return v
+    return None if pd.isna(v) else (v.item() if hasattr(v, "item") else v)
+
+
+@pytest.mark.parametrize("name", sorted(CASES))
+def test_format_is_detected_and_normalised(name):
+    profile, expected = CASES[name]
+    raw = read_export(FORMATS / name)
+    assert raw.profile.name == profile
+    norm = records(raw)
+    assert norm.rejects.empty and len(norm.records) == len(expected)
+    for got, want in zip(norm.records.to_dict("records"), expected):
+        for field, value in want.items():
+            assert _value(got[field]) == value, (name, want["id"], field)
+
+
+def test_lens_family_is_the_smallest_lens_id_of_the_family():
+    path = FORMATS / "lens" / "lens-3.csv"
+    rows = list(csv.DictReader(path.open(encoding="utf-8")))
+    want = ["lens:" + min([r["Lens ID"]] + [m for m in r["Simple Family Members"].split(";;") if m]) for r in rows]
+    assert records(read_export(path)).records["family_id"].tolist() == want
+
+
+def test_address_gives_region_nodes_and_the_group_link():
+    norm = records(read_export(FORMATS / "patentics-xlsx" / "address.xlsx"))
+    frames = graph_frames(norm.records)
+    applicant = frames["Applicant"].set_index("id").loc["西安中科创达软件有限公司"]
+    assert (applicant["country"], applicant["province"], applicant["city"]) == ("CN", "陕西省", "西安市")
+    regions = frames["Region"].set_index("id")
+    assert regions.loc["610000", "name"] == "陕西省" and regions.loc["610100", "level"] == "city"
+    assert set(map(tuple, frames["WITHIN"].values.tolist())) >= {("610000", "CN"), ("610100", "610000")}
+    located = frames["LOCATED_IN"]
+    assert located.attrs["endpoints"] == ("Applicant", "Region")
+    assert located.set_index("from").loc["西安中科创达软件有限公司", "to"].startswith("6101")
+    assert frames["PART_OF_GROUP"].values.tolist() == [["西安中科创达软件有限公司", "中科创达软件股份有限公司"]]
+    assert frames["Applicant"].set_index("id").loc["中科创达软件股份有限公司", "type"] == "group"
+
+
+def test_ops_responses_without_bibliographic_records_say_so(tmp_path):
+    legal = tmp_path / "legal.xml"
+    legal.write_text('<ops:world-patent-data xmlns:ops="http://ops.epo.org"><ops:patent-family/></ops:world-patent-data>')
+    from ontology.errors import IngestError
+    with pytest.raises(IngestError, match="legal.xml: no exchange-document"):
+        read_export(legal)
