@@ -17,14 +17,28 @@ import numpy as np
 import pandas as pd
 
 
-def name_key(series: pd.Series) -> pd.Series:
-    """An applicant/inventor key: full/half width folded, case-folded, punctuation and spaces collapsed.
+# legal-form words that do not tell two organisations apart (trailing, repeatable), Latin and Chinese
+_LEGAL_FORMS = ("inc|incorporated|corp|corporation|co|company|cos|ltd|limited|llc|l l c|lp|llp|plc|gmbh|mbh|ag|kg|"
+                "kgaa|sa|s a|sas|s a s|sarl|spa|s p a|srl|bv|b v|nv|n v|ab|oy|oyj|as|a s|aps|se|kk|k k|"
+                "kabushiki kaisha|pte|pty|pvt|private|gk|ltda")
+_LATIN_FORMS = re.compile(rf"(?:\s+(?:{_LEGAL_FORMS}))+$")
+_HAN_FORMS = re.compile(r"\s*(?:股份有限公司|有限责任公司|有限公司|股份公司|公司)$")
 
-    >>> name_key(pd.Series(["Waymo LLC", "WAYMO, LLC.", "开放智能机器（上海）有限公司"])).tolist()
-    ['waymo llc', 'waymo llc', '开放智能机器 上海 有限公司']
+
+def name_key(series: pd.Series) -> pd.Series:
+    """An applicant/inventor key: width and case folded, punctuation and spaces collapsed, ``&`` read as
+    "and", a leading "the" and trailing legal forms (Inc, Corp., Co. Ltd, GmbH, 有限公司 …) dropped.
+    ``bench/names.py`` measures it on hand-labelled assignee benchmarks.
+
+    >>> name_key(pd.Series(["Waymo LLC", "WAYMO, LLC.", "开放智能机器（上海）有限公司", "The Boeing Company",
+    ...                     "Motorola, Inc.", "AT&T Corp", "Co"])).tolist()
+    ['waymo', 'waymo', '开放智能机器 上海', 'boeing', 'motorola', 'at and t', 'co']
     """
-    return (series.str.normalize("NFKC").str.casefold()
-            .str.replace(r"[\W_]+", " ", regex=True).str.strip())
+    folded = (series.str.normalize("NFKC").str.casefold().str.replace("&", " and ", regex=False)
+              .str.replace(r"[\W_]+", " ", regex=True).str.strip())
+    stripped = (folded.str.replace(r"^the\s+", "", regex=True).str.replace(_LATIN_FORMS, "", regex=True)
+                .str.replace(_HAN_FORMS, "", regex=True).str.strip())
+    return stripped.where(stripped.ne(""), folded)  # a name that is only a legal form keeps it
 
 
 class _Places(NamedTuple):

@@ -12,6 +12,8 @@ from typing import NamedTuple
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from ingest.read import Raw
 
@@ -36,8 +38,10 @@ def clean_text(series: pd.Series) -> pd.Series:
     >>> clean_text(pd.Series(["到incoPat中查看_x000D_\\nCN1", "  a\\t b "])).tolist()
     ['到incoPat中查看 CN1', 'a b']
     """
-    return (series.fillna("").astype(str).str.replace(_CONTROL, " ", regex=True)
-            .str.replace(r"\s+", " ", regex=True).str.strip())
+    arr = pa.array(series.fillna("").astype(str).to_numpy(dtype=object), pa.string())
+    arr = pc.replace_substring_regex(arr, pattern=_CONTROL.pattern, replacement=" ")  # RE2, vectorised
+    arr = pc.utf8_trim_whitespace(pc.replace_substring_regex(arr, pattern=r"\s+", replacement=" "))
+    return pd.Series(arr.to_numpy(zero_copy_only=False), index=series.index, dtype=object)
 
 
 def split_multi(series: pd.Series, separator: str) -> pd.Series:
@@ -46,8 +50,12 @@ def split_multi(series: pd.Series, separator: str) -> pd.Series:
     >>> split_multi(pd.Series(["Waymo LLC | Google | Waymo LLC", ""]), "|").tolist()
     [['Waymo LLC', 'Google'], []]
     """
-    parts = series.fillna("").astype(str).str.split(re.escape(separator), regex=True)
-    return parts.map(lambda xs: list(dict.fromkeys(x.strip() for x in xs if x.strip())))
+    arr = pa.array(series.fillna("").astype(str).to_numpy(dtype=object), pa.string())
+    parts = pc.split_pattern(arr, pattern=separator)
+    flat = pc.utf8_trim_whitespace(parts.flatten()).to_numpy(zero_copy_only=False)
+    bounds = parts.offsets.to_numpy()
+    return pd.Series([list(dict.fromkeys(x for x in flat[a:b] if x)) if b - a > 1 else ([flat[a]] if flat[a] else [])
+                      for a, b in zip(bounds[:-1], bounds[1:])], index=series.index, dtype=object)
 
 
 _IPC = re.compile(r"^[A-HY]\d\d[A-Z](\d{1,4}(/\d{1,7})?)?$")  # IPC sections A–H; CPC adds Y
@@ -73,20 +81,22 @@ def class_codes(cells: pd.Series) -> tuple[pd.Series, pd.Series]:
     """(codes, invalid): per row, the normalised IPC/CPC symbols and the tokens that are not symbols.
 
     Locarno design classes (``14-03(10)``) are neither: they are dropped without counting as errors.
+    Each distinct token is normalised once (a corpus repeats a few thousand codes millions of times).
 
     >>> codes, bad = class_codes(pd.Series([["G05D  1/02", "2101", "G06Q/5030", "14-03(10)"], []]))
     >>> codes.tolist(), bad.tolist()
     ([['G05D1/02'], []], [['2101', 'G06Q/5030'], []])
     """
-    long = cells.explode().dropna()
-    norm = normalize_ipc(long) if len(long) else long
-    ok = norm.str.fullmatch(_IPC.pattern.strip("^$")) if len(long) else norm
-    def gather(part: pd.Series) -> pd.Series:
-        lists = part.groupby(level=0).agg(lambda x: list(dict.fromkeys(x)))
-        return lists.reindex(cells.index).map(lambda xs: xs if isinstance(xs, list) else [])
-    ok = ok.astype(bool)
-    design = long.astype(str).str.strip().str.fullmatch(_LOCARNO.pattern) if len(long) else ok
-    return gather(norm[ok]), gather(long[~ok & ~design.astype(bool)].astype(str).str.strip())
+    tokens = pd.Series(list({t for xs in cells for t in xs}), dtype=object)
+    norm = normalize_ipc(tokens) if len(tokens) else tokens
+    ok = norm.str.fullmatch(_IPC.pattern.strip("^$")).fillna(False).astype(bool) if len(tokens) else norm
+    design = tokens.astype(str).str.strip().str.fullmatch(_LOCARNO.pattern).fillna(False).astype(bool) \
+        if len(tokens) else norm
+    good = dict(zip(tokens[ok], norm[ok])) if len(tokens) else {}
+    bad = set(tokens[~ok & ~design]) if len(tokens) else set()
+    codes = [list(dict.fromkeys(good[t] for t in xs if t in good)) for xs in cells]
+    invalid = [[t.strip() for t in xs if t in bad] for xs in cells]
+    return pd.Series(codes, index=cells.index, dtype=object), pd.Series(invalid, index=cells.index, dtype=object)
 
 
 def publication_number(series: pd.Series) -> pd.Series:
