@@ -2,8 +2,8 @@
 real shared exports, then the load time into each engine.
 
 Real rows of the shared Patentics autonomous-driving CSVs (the bundled sample when ../shared is absent)
-are resampled to N rows; each copy gets a new publication number (office + running number + kind) so
-nothing deduplicates away, every other cell stays real. The file is written once to a temp directory
+are resampled to N rows; each copy gets a new publication and application number (office + running
+number + kind) so nothing deduplicates away; every other cell stays real. The file is written once to a temp directory
 and ingested through the same functions `patnav ingest` uses. Prints seconds and rows/s per stage.
 
     python bench/ingest.py [--rows 1000000] [--load-rows 100000] [--no-neo4j]
@@ -48,6 +48,7 @@ def scaled_csv(n: int, out: Path) -> Path:
         header = header or r[0]
         rows += [x for x in r[1:] if len(x) >= len(header)]
     pick = np.random.default_rng(7).integers(0, len(rows), n)
+    app = header.index("申请号")
     with out.open("w", encoding="utf-8-sig", newline="") as fh:
         w = csv.writer(fh)
         w.writerow(header)
@@ -55,6 +56,7 @@ def scaled_csv(n: int, out: Path) -> Path:
             row = list(rows[j])
             pub = row[0].strip()
             row[0] = f"{pub[:2]}{i:010d}{''.join(c for c in pub[-2:] if c.isalpha()) or 'A'}"
+            row[app] = f"{pub[:2]}{i:012d}"  # a new application too, or dedup would merge the copies
             w.writerow(row)
     return out
 

@@ -18,11 +18,16 @@ The best-scoring rule is kept per (patent, node); ties go to the alphabetically 
 
 from __future__ import annotations
 
+import itertools
 import re
 from typing import NamedTuple
 
+import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
+from ingest import bulk
 from ontology.chains import Chain
 
 IN_NODE_COLUMNS = ["from", "to", "score", "rule"]
@@ -51,12 +56,15 @@ def pattern_kind(pattern: str) -> tuple[str, str]:
 
 def _codes(records: pd.DataFrame) -> pd.DataFrame:
     """One row per (patent, IPC code) with the keys every pattern kind compares."""
-    long = records[["id", "ipcs", "ipc_main"]].explode("ipcs").dropna(subset=["ipcs"])
-    code = long["ipcs"].astype(str)
-    return pd.DataFrame({"id": long["id"].to_numpy(), "exact": code.to_numpy(),
-                         "main": (code == long["ipc_main"]).to_numpy(),
-                         "class": code.str[:3].to_numpy(), "subclass": code.str[:4].to_numpy(),
-                         "group": code.str.split("/").str[0].to_numpy()})
+    lengths = records["ipcs"].map(len).to_numpy()
+    code = pa.array(list(itertools.chain.from_iterable(records["ipcs"])), pa.string())
+    main = pa.array(np.repeat(records["ipc_main"].to_numpy(dtype=object), lengths), pa.string(), from_pandas=True)
+    text = lambda a: pd.arrays.ArrowStringArray(a)  # noqa: E731  (Arrow kernels for startswith / eq)
+    return pd.DataFrame({"id": np.repeat(records["id"].to_numpy(dtype=object), lengths), "exact": text(code),
+                         "main": pc.fill_null(pc.equal(code, main), False).to_numpy(zero_copy_only=False),
+                         "class": text(pc.utf8_slice_codeunits(code, 0, 3)),
+                         "subclass": text(pc.utf8_slice_codeunits(code, 0, 4)),
+                         "group": text(pc.replace_substring_regex(code, pattern="/.*", replacement=""))})
 
 
 def _matches(codes: pd.DataFrame, patterns: tuple[str, ...]) -> pd.DataFrame:
@@ -70,36 +78,54 @@ def _matches(codes: pd.DataFrame, patterns: tuple[str, ...]) -> pd.DataFrame:
     return pd.concat(hits) if hits else codes.iloc[0:0].assign(pattern="")
 
 
-def _term_regex(terms: tuple[str, ...]) -> re.Pattern | None:
-    parts = []
+def _term_regex(terms: tuple[str, ...]) -> str | None:
+    """One RE2 pattern (Arrow's regex engine: linear time, no per-row Python) for the first of ``terms``.
+
+    Latin-script terms match as whole words, with an optional plural ``s``/``es``; Chinese terms match
+    anywhere. Longer terms come first, so "lidar point cloud" wins over "lidar" at the same place.
+    """
+    latin, han = [], []
     for t in sorted(terms, key=len, reverse=True):
-        esc = re.escape(t)
-        parts.append(rf"(?<![A-Za-z0-9]){esc}(?:s|es)?(?![A-Za-z0-9])" if re.match(r"^[\x00-\x7f]+$", t) else esc)
-    return re.compile("(" + "|".join(parts) + ")", re.I) if parts else None
+        (latin if re.match(r"^[\x00-\x7f]+$", t) else han).append(re.escape(t))
+    parts = []
+    if latin:
+        parts.append(r"(?:^|[^A-Za-z0-9])(?P<w>" + "|".join(latin) + r")(?:s|es)?(?:[^A-Za-z0-9]|$)")
+    if han:
+        parts.append("(?P<h>" + "|".join(han) + ")")
+    return "(?i)" + "|".join(parts) if parts else None
 
 
-def _find(text: pd.Series, terms: tuple[str, ...]) -> pd.Series:
-    """The first of ``terms`` found in each text (as written in the ontology), or NaN."""
+def _find(text: pa.Array, index: pd.Index, terms: tuple[str, ...]) -> pd.Series:
+    """The first of ``terms`` found in each text (as written in the ontology), or NA."""
     rx = _term_regex(terms)
     if rx is None:
-        return pd.Series(pd.NA, index=text.index, dtype=object)
-    found = text.str.extract(rx, expand=False)
-    canon = {t.casefold(): t for t in terms}
-    return found.map(lambda s: canon.get(re.sub(r"(?:es|s)$", "", s.casefold()) if s.casefold() not in canon
-                                         else s.casefold(), s) if isinstance(s, str) else pd.NA)
+        return pd.Series(pd.NA, index=index, dtype=object)
+    found = pc.extract_regex(text, pattern=rx)
+    groups = [found.field(g).to_numpy(zero_copy_only=False) for g in ("w", "h") if g in rx]
+    hit = groups[0] if len(groups) == 1 else np.where(pd.notna(groups[0]) & (groups[0] != ""), groups[0], groups[1])
+    found = pd.notna(hit) & (hit != "")
+    out = pd.Series(pd.NA, index=index, dtype=object)
+    if found.any():
+        canon = {t.casefold(): t for t in terms}
+        words = pd.Series(hit[found], dtype=object)
+        out[found] = words.map({w: canon.get(w.casefold(), w) for w in words.unique()}).to_numpy()
+    return out
 
 
+@bulk
 def classify(records: pd.DataFrame, chain: Chain) -> Tagged:
     """``IN_NODE`` rows for ``records`` (columns id, ipcs, ipc_main, title, abstract) under ``chain``."""
-    text = (records["title"].fillna("").astype(str) + " " + records["abstract"].fillna("").astype(str))
-    text.index = records["id"].to_numpy()
+    index = pd.Index(records["id"].to_numpy())
+    text = pc.binary_join_element_wise(pa.array(records["title"].to_numpy(dtype=object), pa.string(), from_pandas=True),
+                                       pa.array(records["abstract"].to_numpy(dtype=object), pa.string(), from_pandas=True),
+                                       " ", null_handling="replace", null_replacement="")
     codes = _codes(records)
-    noise_rule = pd.Series(pd.NA, index=text.index, dtype=object)
+    noise_rule = pd.Series(pd.NA, index=index, dtype=object)
     if chain.exclude_ipc:
         hit = _matches(codes[codes["main"]], chain.exclude_ipc).drop_duplicates("id")
         noise_rule.loc[hit["id"].to_numpy()] = ("ipc-exclude:" + hit["pattern"]).to_numpy()
     if chain.exclude_keywords:
-        kw = _find(text, chain.exclude_keywords)
+        kw = _find(text, index, chain.exclude_keywords)
         noise_rule = noise_rule.where(noise_rule.notna(), ("kw-exclude:" + kw).where(kw.notna()))
     noisy = noise_rule.dropna()
     tags = []
@@ -112,10 +138,10 @@ def classify(records: pd.DataFrame, chain: Chain) -> Tagged:
             tags.append(pd.DataFrame({"from": hit["id"], "to": c.id, "score": hit["main"].map({True: 1.0, False: 0.8}),
                                       "rule": "ipc:" + hit["pattern"]}))
         if c.keywords:
-            kw = _find(text, c.keywords).dropna()
+            kw = _find(text, index, c.keywords).dropna()
             tags.append(pd.DataFrame({"from": kw.index, "to": c.id, "score": 0.5, "rule": "kw:" + kw.astype(str)}))
         if c.exclude_keywords:
-            banned = _find(text, c.exclude_keywords).dropna().index
+            banned = _find(text, index, c.exclude_keywords).dropna().index
             tags = [t[~((t["to"] == c.id) & t["from"].isin(banned))] for t in tags]
     tags = [t for t in tags if len(t)]
     if not tags:

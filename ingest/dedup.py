@@ -13,6 +13,8 @@ from typing import NamedTuple
 
 import pandas as pd
 
+from ingest import bulk
+
 LIST_COLUMNS = ("applicants", "std_applicants", "inventors", "ipcs", "cpcs", "invalid_codes")
 MERGE_COLUMNS = ["file", "row", "id", "into_file", "into_row", "into_id", "reason"]
 
@@ -51,6 +53,7 @@ def _groups(records: pd.DataFrame) -> pd.Series:
         label = new
 
 
+@bulk
 def deduplicate(records: pd.DataFrame) -> Deduplicated:
     """One record per publication and application, and the rows merged into them.
 

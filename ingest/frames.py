@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import pandas as pd
 
+from ingest import bulk
 from ingest.names import applicant_country, applicant_type, name_key
 from ingest.regions import locate, region_frames
 from ontology.chains import Chain
@@ -29,6 +30,7 @@ def _people(records: pd.DataFrame, column: str) -> pd.DataFrame:
     return long.drop_duplicates(["id", "key"])
 
 
+@bulk
 def graph_frames(records: pd.DataFrame, in_node: pd.DataFrame | None = None,
                  chains: tuple[Chain, ...] = ()) -> dict[str, pd.DataFrame]:
     """Node and relationship frames for records that are already deduplicated by ``id``.

@@ -7,6 +7,7 @@ IPC codes in source order), and returns the rows it rejects with file, row, colu
 
 from __future__ import annotations
 
+import itertools
 import re
 from typing import NamedTuple
 
@@ -15,6 +16,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from ingest import bulk
 from ingest.read import Raw
 
 RECORD_COLUMNS = ["id", "app_no", "title", "abstract", "app_date", "app_year", "pub_date", "grant_date",
@@ -24,12 +26,23 @@ RECORD_COLUMNS = ["id", "app_no", "title", "abstract", "app_date", "app_year", "
                   "source", "row"]
 REJECT_COLUMNS = ["file", "row", "column", "value", "reason"]
 
-_CONTROL = re.compile(r"_x000[dDaA]_|[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+# Excel's _x000D_ escapes, control characters and runs of whitespace: each run becomes one space
+_SPACE = r"(?:_x000[dDaA]_|[\s\x{3000}\x{a0}\x00-\x08\x0b\x0c\x0e-\x1f\x7f])+"  # RE2 syntax (pyarrow)
 
 
 class Normalised(NamedTuple):
     records: pd.DataFrame
     rejects: pd.DataFrame
+
+
+def _text(series: pd.Series) -> pa.Array:
+    """``series`` as a cleaned Arrow string array (see :func:`clean_text`); one RE2 pass, no Python loop."""
+    try:
+        arr = pa.array(series.to_numpy(dtype=object), pa.string(), from_pandas=True)
+    except (pa.ArrowInvalid, pa.ArrowTypeError):  # numbers or dates among the cells (spreadsheets)
+        arr = pa.array([None if v is None or v != v else str(v) for v in series.to_numpy(dtype=object)], pa.string())
+    arr = pc.replace_substring_regex(arr.fill_null(""), pattern=_SPACE, replacement=" ")
+    return pc.utf8_trim_whitespace(arr)
 
 
 def clean_text(series: pd.Series) -> pd.Series:
@@ -38,24 +51,48 @@ def clean_text(series: pd.Series) -> pd.Series:
     >>> clean_text(pd.Series(["到incoPat中查看_x000D_\\nCN1", "  a\\t b "])).tolist()
     ['到incoPat中查看 CN1', 'a b']
     """
-    arr = pa.array(series.fillna("").astype(str).to_numpy(dtype=object), pa.string())
-    arr = pc.replace_substring_regex(arr, pattern=_CONTROL.pattern, replacement=" ")  # RE2, vectorised
-    arr = pc.utf8_trim_whitespace(pc.replace_substring_regex(arr, pattern=r"\s+", replacement=" "))
-    return pd.Series(arr.to_numpy(zero_copy_only=False), index=series.index, dtype=object)
+    return pd.Series(_text(series).to_numpy(zero_copy_only=False), index=series.index, dtype=object)
 
 
-def split_multi(series: pd.Series, separator: str) -> pd.Series:
-    """Multi-value cells as lists: trimmed, empty parts dropped, repeats removed, order kept.
+def _flatten(cells: pd.Series) -> tuple[np.ndarray, list]:
+    """(parent row position, value) for every element of a list column, in order."""
+    lengths = np.fromiter(map(len, cells), dtype=np.int64, count=len(cells))
+    return np.repeat(np.arange(len(cells)), lengths), list(itertools.chain.from_iterable(cells))
 
-    >>> split_multi(pd.Series(["Waymo LLC | Google | Waymo LLC", ""]), "|").tolist()
-    [['Waymo LLC', 'Google'], []]
+
+def _regroup(parent: np.ndarray, values: list, index: pd.Index) -> pd.Series:
+    """The inverse of :func:`_flatten`: values (sorted by parent) back into one list per row of ``index``."""
+    counts = np.bincount(parent, minlength=len(index)) if len(parent) else np.zeros(len(index), dtype=np.int64)
+    ends = np.cumsum(counts).tolist()
+    starts = [0] + ends[:-1]
+    return pd.Series([values[a:b] for a, b in zip(starts, ends)], index=index, dtype=object)
+
+
+def _distinct(parent: np.ndarray, values: np.ndarray) -> np.ndarray:
+    """Mask of the first occurrence of each (parent, value) pair (all True when no row has two values)."""
+    if not (np.diff(parent) == 0).any():
+        return np.ones(len(parent), dtype=bool)
+    return ~pd.DataFrame({"p": parent, "v": values}).duplicated().to_numpy()
+
+
+def split_multi(series: pd.Series, separator: str, drop: re.Pattern | None = None) -> pd.Series:
+    """Multi-value cells as lists: cleaned (:func:`clean_text`), trimmed, empty parts and parts matching
+    ``drop`` left out, repeats removed, order kept. Vectorised: Arrow split, one pass to rebuild lists.
+
+    >>> split_multi(pd.Series(["Waymo LLC | Google | Waymo LLC", "", "a_x000D_ |x| b"]), "|", re.compile("x")).tolist()
+    [['Waymo LLC', 'Google'], [], ['a', 'b']]
     """
-    arr = pa.array(series.fillna("").astype(str).to_numpy(dtype=object), pa.string())
-    parts = pc.split_pattern(arr, pattern=separator)
-    flat = pc.utf8_trim_whitespace(parts.flatten()).to_numpy(zero_copy_only=False)
-    bounds = parts.offsets.to_numpy()
-    return pd.Series([list(dict.fromkeys(x for x in flat[a:b] if x)) if b - a > 1 else ([flat[a]] if flat[a] else [])
-                      for a, b in zip(bounds[:-1], bounds[1:])], index=series.index, dtype=object)
+    parts = pc.split_pattern(_text(series), pattern=separator)
+    flat = pc.utf8_trim_whitespace(parts.flatten())
+    parent = pc.list_parent_indices(parts).to_numpy()
+    values = flat.to_numpy(zero_copy_only=False)
+    keep = values != ""
+    if drop is not None:
+        keep &= ~pc.match_substring_regex(flat, pattern=drop.pattern,
+                                          ignore_case=bool(drop.flags & re.I)).to_numpy(zero_copy_only=False)
+    parent, values = parent[keep], values[keep]
+    keep = _distinct(parent, values)
+    return _regroup(parent[keep], values[keep].tolist(), series.index)
 
 
 _IPC = re.compile(r"^[A-HY]\d\d[A-Z](\d{1,4}(/\d{1,7})?)?$")  # IPC sections A–H; CPC adds Y
@@ -87,16 +124,36 @@ def class_codes(cells: pd.Series) -> tuple[pd.Series, pd.Series]:
     >>> codes.tolist(), bad.tolist()
     ([['G05D1/02'], []], [['2101', 'G06Q/5030'], []])
     """
-    tokens = pd.Series(list({t for xs in cells for t in xs}), dtype=object)
-    norm = normalize_ipc(tokens) if len(tokens) else tokens
-    ok = norm.str.fullmatch(_IPC.pattern.strip("^$")).fillna(False).astype(bool) if len(tokens) else norm
-    design = tokens.astype(str).str.strip().str.fullmatch(_LOCARNO.pattern).fillna(False).astype(bool) \
-        if len(tokens) else norm
-    good = dict(zip(tokens[ok], norm[ok])) if len(tokens) else {}
-    bad = set(tokens[~ok & ~design]) if len(tokens) else set()
-    codes = [list(dict.fromkeys(good[t] for t in xs if t in good)) for xs in cells]
-    invalid = [[t.strip() for t in xs if t in bad] for xs in cells]
-    return pd.Series(codes, index=cells.index, dtype=object), pd.Series(invalid, index=cells.index, dtype=object)
+    parent, tokens = _flatten(cells)
+    tok = pd.Series(tokens, dtype=object)
+    uniq = tok.drop_duplicates()
+    norm = normalize_ipc(uniq)
+    ok = norm.str.fullmatch(_IPC.pattern.strip("^$")).fillna(False).astype(bool)
+    design = uniq.astype(str).str.strip().str.fullmatch(_LOCARNO.pattern).fillna(False).astype(bool)
+    symbol = tok.map(dict(zip(uniq[ok], norm[ok]))).to_numpy(dtype=object)
+    bad = tok.isin(set(uniq[~ok & ~design])).to_numpy()
+    good = pd.notna(symbol)
+    good[good] = _distinct(parent[good], symbol[good])
+    codes = _regroup(parent[good], symbol[good].tolist(), cells.index)
+    invalid = _regroup(parent[bad], [t.strip() for t in tok[bad]], cells.index)
+    return codes, invalid
+
+
+def main_symbol(cells: pd.Series) -> tuple[pd.Series, pd.Series]:
+    """(symbol or None, invalid tokens as a list) for a single-valued main-classification column.
+
+    >>> main, bad = main_symbol(pd.Series(["G05D  1/02", "2101", "", "G06F"]))
+    >>> main.tolist(), bad.tolist()
+    (['G05D1/02', None, None, 'G06F'], [[], ['2101'], [], []])
+    """
+    uniq = cells.drop_duplicates()
+    norm = normalize_ipc(uniq)
+    ok = norm.str.fullmatch(_IPC.pattern.strip("^$")).fillna(False).astype(bool)
+    skip = uniq.eq("") | uniq.str.fullmatch(_LOCARNO.pattern).fillna(False).astype(bool)
+    symbol = cells.map(dict(zip(uniq[ok], norm[ok]))).astype(object)
+    bad = cells.isin(set(uniq[~ok & ~skip])).to_numpy()
+    return symbol.where(symbol.notna(), None), pd.Series([[c] if b else [] for c, b in zip(cells, bad)],
+                                                       index=cells.index, dtype=object)
 
 
 def publication_number(series: pd.Series) -> pd.Series:
@@ -107,6 +164,17 @@ def publication_number(series: pd.Series) -> pd.Series:
     """
     s = series.fillna("").astype(str).str.upper().str.replace(r"[\s\-/.,]", "", regex=True)
     return s.where(s.str.match(r"^[A-Z]{2}[0-9A-Z]*\d[0-9A-Z]*$") & (s.str.len() >= 5), "")
+
+
+def counts(series: pd.Series) -> pd.Series:
+    """Whole non-negative numbers (claims, citations, family size) as ``Int64``; anything else is missing.
+
+    >>> counts(pd.Series(["12", " 3 ", "12.0", "-", "", None, "x", 7])).tolist()
+    [12, 3, 12, <NA>, <NA>, <NA>, <NA>, 7]
+    """
+    text = pc.replace_substring_regex(_text(series), pattern=r"\.0+$", replacement="")
+    whole = pc.if_else(pc.match_substring_regex(text, pattern=r"^\d{1,18}$"), text, pa.scalar(None, pa.string()))
+    return pd.Series(pc.cast(whole, pa.int64()).to_pandas(types_mapper=pd.ArrowDtype), index=series.index).astype("Int64")
 
 
 def parse_dates(series: pd.Series, no_date: tuple[str, ...] = ()) -> tuple[pd.Series, pd.Series]:
@@ -157,7 +225,8 @@ def is_active(status: pd.Series) -> pd.Series:
     >>> is_active(pd.Series(["授权", "撤回", "其他", ""])).tolist()
     [True, False, None, None]
     """
-    return status.map(lambda s: _ACTIVE.get(s.strip()) if isinstance(s, str) else None).astype(object)
+    active = status.fillna("").astype(str).str.strip().map(_ACTIVE).astype(object)
+    return active.where(active.notna(), None)
 
 
 def patent_type(type_text: pd.Series, ids: pd.Series) -> pd.Series:
@@ -197,8 +266,8 @@ def family_id(members: pd.Series, own: pd.Series | None = None, prefix: str = ""
     else:
         long = publication_number(long)
         smallest = long[long.ne("")].groupby(level=0).min()
-    return pd.Series([prefix + smallest[i] if i in smallest.index else None for i in members.index],
-                     index=members.index, dtype=object)
+    out = (prefix + smallest.astype(object)).reindex(members.index).astype(object)
+    return out.where(out.notna(), None)
 
 
 def offices(codes: pd.Series) -> pd.Series:
@@ -207,15 +276,24 @@ def offices(codes: pd.Series) -> pd.Series:
     >>> offices(pd.Series([["CN110298449B", "US2022A1", "CN1A"], ["WO", "US"], []])).tolist()
     [['CN', 'US'], ['US', 'WO'], None]
     """
-    return codes.map(lambda xs: sorted({str(x).strip()[:2].upper() for x in xs if re.match(r"\s*[A-Za-z]{2}", str(x))})
-                     or None).astype(object)
+    parent, values = _flatten(codes)
+    if not values:
+        return pd.Series(None, index=codes.index, dtype=object)
+    text = pd.Series(values, dtype=object).astype(str).str.strip()
+    office = text.str[:2].str.upper().to_numpy(dtype=object)
+    ok = text.str.match(r"[A-Za-z]{2}").to_numpy(dtype=bool)
+    pairs = pd.DataFrame({"p": parent[ok], "o": office[ok]}).drop_duplicates().sort_values(["p", "o"])
+    out = _regroup(pairs["p"].to_numpy(), pairs["o"].tolist(), codes.index)
+    return out.where(out.map(len) > 0, None).astype(object)
 
 
 def _first_token(series: pd.Series) -> pd.Series:
     """The first of several values in a cell ("实质审查 | 许可" → "实质审查")."""
-    return series.str.split(r"\s*[|;]\s*", regex=True).str[0].str.strip()
+    first = pc.utf8_trim_whitespace(pc.replace_substring_regex(_text(series), pattern=r"\s*[|;].*", replacement=""))
+    return pd.Series(first.to_numpy(zero_copy_only=False), index=series.index, dtype=object)
 
 
+@bulk
 def records(raw: Raw) -> Normalised:
     """One normalised record per usable row of ``raw``, and the rejects (file, row, column, value, reason).
 
@@ -239,7 +317,9 @@ def records(raw: Raw) -> Normalised:
                                           "column": raw.mapping.get(field, field), "value": value[mask],
                                           "reason": reason}))
 
-    empty = (f.drop(columns="row").astype(str).apply(lambda c: c.str.strip()).eq("")).all(axis=1)
+    empty = raw_id.eq("")  # a row without an id may be blank throughout: say so rather than "no id"
+    if empty.any():
+        empty[empty] = f[empty].drop(columns="row").apply(lambda c: clean_text(c).eq("")).all(axis=1)
     reject(empty, "id", raw_id, "empty row")
     reject(~empty & raw_id.eq(""), "id", raw_id, "no publication number; every patent needs one")
     reject(~empty & raw_id.ne("") & rec["id"].eq(""), "id", raw_id,
@@ -256,27 +336,34 @@ def records(raw: Raw) -> Normalised:
     for field in ("app_no", "title", "abstract", "address", "province", "city"):
         rec[field] = clean_text(col(field)[keep]).replace({"": None, "-": None})
     rec["app_no"] = rec["app_no"].str.replace(r"\s", "", regex=True)
-    rec["legal_status"] = _first_token(clean_text(col("legal_status")[keep])).replace("", None)
+    rec["legal_status"] = _first_token(col("legal_status")[keep]).replace("", None)
     rec["app_year"] = pd.to_datetime(rec["app_date"]).dt.year.astype("Int64")
     rec["authority"] = rec["id"].str[:2]
     rec["kind"] = rec["id"].str.extract(r"\d([A-Z]\d?)$", expand=False)
     rec["type"] = patent_type(col("patent_type")[keep], rec["id"])
     rec["is_active"] = is_active(rec["legal_status"].fillna(""))
     for field in ("claims", "cites", "cited_by", "family_size"):
-        rec[field] = pd.to_numeric(col(field)[keep].replace({"": None, "-": None}), errors="coerce").astype("Int64")
+        rec[field] = counts(col(field)[keep])
     for field in ("applicants", "std_applicants", "inventors", "ipcs", "cpcs", "family_members", "family_offices",
                   "priority_numbers"):
-        rec[field] = split_multi(clean_text(col(field)[keep]), prof.separator)
-    rec["inventors"] = rec["inventors"].map(lambda xs: [x for x in xs if not _WITHHELD.match(x)])
+        rec[field] = (split_multi(col(field)[keep], prof.separator, _WITHHELD if field == "inventors" else None)
+                      if field in f else pd.Series([[] for _ in range(len(rec))], index=rec.index, dtype=object))
     ipcs, bad_ipc = class_codes(rec["ipcs"])
     rec["cpcs"], bad_cpc = class_codes(rec["cpcs"])
-    main, bad_main = class_codes(clean_text(col("ipc_main")[keep]).map(lambda x: [x] if x else []))
+    main, bad_main = main_symbol(clean_text(col("ipc_main")[keep]))
     rec["invalid_codes"] = [a + b + c for a, b, c in zip(bad_ipc, bad_cpc, bad_main)]
     # the main IPC leads the list; without a main column, the first listed code is the main one; a main
     # IPC given only as a subclass (Patentics CSV) means the first listed symbol of that subclass
-    main = [[next((x for x in xs if x.startswith(m[0])), m[0])] if m and len(m[0]) == 4 else m
-            for m, xs in zip(main, ipcs)]
-    rec["ipcs"] = [list(dict.fromkeys(m + xs)) for m, xs in zip(main, ipcs)]
+    subclass = main.str.len().eq(4).to_numpy(dtype=bool)
+    if subclass.any():
+        parent, values = _flatten(ipcs)
+        head = np.array([v[:4] for v in values], dtype=object)
+        wanted = main.to_numpy(dtype=object)[parent] if len(parent) else head
+        hit = pd.Series(values, dtype=object)[(head == wanted) & subclass[parent]]
+        first = hit.groupby(parent[hit.index.to_numpy()]).first()
+        main.iloc[first.index.to_numpy()] = first.to_numpy()
+    rec["ipcs"] = [xs if m is None or (xs and xs[0] == m) else [m] + [x for x in xs if x != m]
+                   for m, xs in zip(main, ipcs)]
     # a source without IPC codes (PatentsView grants, some OPS records) is classified by its CPC symbols
     rec["ipcs"] = [xs if xs else list(cs) for xs, cs in zip(rec["ipcs"], rec["cpcs"])]
     rec["ipc_main"] = pd.Series([xs[0] if xs else None for xs in rec["ipcs"]], index=rec.index, dtype=object)
@@ -291,9 +378,9 @@ def records(raw: Raw) -> Normalised:
     given = offices(rec["family_offices"])
     rec["family_offices"] = given.where(given.notna(), offices(rec["family_members"] if "record_id" not in f
                                                                else rec["family_offices"]))
-    country = _first_token(clean_text(col("priority_country")[keep])).str.upper()
-    from_numbers = offices(rec["priority_numbers"].map(lambda xs: xs[:1]))
-    rec["priority_country"] = country.where(country.str.fullmatch(r"[A-Z]{2}"),
+    country = _first_token(col("priority_country")[keep]).str.upper()
+    from_numbers = offices(rec["priority_numbers"].map(lambda xs: xs[:1])) if "priority_numbers" in f else None
+    rec["priority_country"] = country.where(country.str.fullmatch(r"[A-Z]{2}"), None if from_numbers is None else
                                             from_numbers.map(lambda xs: xs[0] if xs else None))
     rec["source"] = file
     return Normalised(rec[RECORD_COLUMNS].reset_index(drop=True), rejects[REJECT_COLUMNS].reset_index(drop=True))

@@ -16,6 +16,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from ingest import bulk
 from ingest.profiles import Profile, detect
 from ontology.errors import IngestError
 
@@ -87,6 +88,7 @@ def _as_text(col: pd.Series) -> pd.Series:
     return col.map(one).astype(object) if col.dtype == object else col.fillna("").astype(str).astype(object)
 
 
+@bulk
 def read_export(path: str | Path, profile: Profile | None = None) -> Raw:
     """The data rows of one export, canonical columns as text (``""`` for empty), and ``row``.
 
