@@ -9,12 +9,13 @@ for every row.
 from __future__ import annotations
 
 import csv
-import io
 import warnings
 from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
+import pyarrow as pa
+import pyarrow.csv as pv
 
 from ingest import bulk
 from ingest.profiles import Profile, detect
@@ -34,28 +35,49 @@ class Raw:
     mapping: dict[str, str]
 
 
-def _decode(path: Path) -> str:
-    data = path.read_bytes()
-    for enc in ENCODINGS:
-        try:
-            return data.decode(enc)
-        except UnicodeDecodeError:
-            continue
-    raise IngestError(f"cannot decode as {' or '.join(ENCODINGS)}; save the export as UTF-8", file=path.name)
+def _arrow_csv(path: Path, encoding: str, at: int, head: list[list[str]]) -> pd.DataFrame:
+    """Arrow's multi-threaded CSV reader, every cell as text; raises ``ArrowInvalid`` on rows of uneven width.
+
+    Repeated headers get ``.1``, ``.2`` (as pandas names them); a data row one field wider than the
+    header (Patentics' trailing separator) gets an extra unnamed column.
+    """
+    header = [h.strip() for h in head[at]]
+    width = max(len(header), len(head[at + 1]) if len(head) > at + 1 else 0)
+    names, seen = [], {}
+    for name in header + [f"_col{i}" for i in range(len(header), width)]:
+        seen[name] = seen.get(name, -1) + 1
+        names.append(f"{name}.{seen[name]}" if seen[name] else name)
+    table = pv.read_csv(path, read_options=pv.ReadOptions(skip_rows=at + 1, column_names=names, block_size=1 << 24,
+                                                          encoding="utf8" if encoding == "utf-8-sig" else encoding),
+                        parse_options=pv.ParseOptions(newlines_in_values=True, ignore_empty_lines=False),
+                        convert_options=pv.ConvertOptions(column_types=dict.fromkeys(names, pa.string()),
+                                                          strings_can_be_null=False, quoted_strings_can_be_null=False))
+    return table.to_pandas()
 
 
 def _read_csv(path: Path, candidates) -> tuple[Profile, int, pd.DataFrame]:
-    text = _decode(path)
-    head = list(csv.reader(io.StringIO("\n".join(text.splitlines()[:HEADER_SCAN]))))
-    profile, at = detect(head, path.name, candidates)
-    try:
-        with warnings.catch_warnings():  # Patentics rows end in an empty field the header lacks
-            warnings.simplefilter("ignore", pd.errors.ParserWarning)
-            frame = pd.read_csv(io.StringIO(text), skiprows=at, header=0, dtype=str, keep_default_na=False,
-                                index_col=False, skip_blank_lines=False)
-    except pd.errors.ParserError as exc:
-        raise IngestError(f"not a readable CSV: {exc}", file=path.name) from exc
-    return profile, at, frame
+    """Header found in the first lines, then the file parsed straight from disk (no copy in memory);
+    UTF-8 (BOM or not) first, GB18030 when the bytes are not UTF-8 anywhere in the file."""
+    for encoding in ENCODINGS:
+        try:
+            with path.open(encoding=encoding, newline="") as fh:
+                lines = [line for _, line in zip(range(HEADER_SCAN), fh)]
+            head = list(csv.reader(lines))
+            profile, at = detect(head, path.name, candidates)
+            try:
+                return profile, at, _arrow_csv(path, encoding, at, head)
+            except (pa.ArrowInvalid, UnicodeDecodeError):  # ragged or blank rows, or not this encoding: pandas
+                pass
+            with warnings.catch_warnings():  # Patentics rows end in an empty field the header lacks
+                warnings.simplefilter("ignore", pd.errors.ParserWarning)
+                frame = pd.read_csv(path, encoding=encoding, skiprows=at, header=0, dtype=str, keep_default_na=False,
+                                    index_col=False, skip_blank_lines=False)
+            return profile, at, frame
+        except UnicodeDecodeError:
+            continue
+        except pd.errors.ParserError as exc:
+            raise IngestError(f"not a readable CSV: {exc}", file=path.name) from exc
+    raise IngestError(f"cannot decode as {' or '.join(ENCODINGS)}; save the export as UTF-8", file=path.name)
 
 
 def _read_excel(path: Path, candidates) -> tuple[Profile, int, pd.DataFrame]:
@@ -85,7 +107,9 @@ def _as_text(col: pd.Series) -> pd.Series:
         if isinstance(v, pd.Timestamp):
             return v.strftime("%Y-%m-%d")
         return str(v)
-    return col.map(one).astype(object) if col.dtype == object else col.fillna("").astype(str).astype(object)
+    if col.dtype == object:
+        return col.map(one).astype(object)
+    return col.fillna("") if pd.api.types.is_string_dtype(col) else col.fillna("").astype(str)  # CSV: Arrow text
 
 
 @bulk

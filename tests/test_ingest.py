@@ -116,6 +116,22 @@ def test_gb18030_csv_is_decoded(tmp_path):
     assert len(records(read_export(path)).records) == 5
 
 
+def test_uneven_rows_and_gb18030_read_like_the_fast_path(tmp_path):
+    """The Arrow reader refuses rows of uneven width; GB18030 files are transcoded. Both must give the
+    same records as a clean UTF-8 file does."""
+    src = CSV[0].read_text(encoding="utf-8-sig").splitlines()
+    clean = tmp_path / "clean.csv"
+    clean.write_text("\n".join(src[:40]), encoding="utf-8")
+    ragged = tmp_path / "ragged.csv"
+    ragged.write_text("\n".join(src[:20] + [src[20].rstrip(",")] + src[21:40]), encoding="utf-8")
+    gbk = tmp_path / "gbk.csv"
+    gbk.write_bytes("\n".join(src[:40]).encode("gb18030"))
+    want = records(read_export(clean)).records.drop(columns="source")
+    for path in (ragged, gbk):
+        got = records(read_export(path)).records.drop(columns="source")
+        pd.testing.assert_frame_equal(got, want)
+
+
 def test_unknown_layout_names_file_headers_and_closest_profile(tmp_path):
     path = tmp_path / "other.csv"
     path.write_text("公开号,标题,申请日期\nCN1A,x,20200101\n", encoding="utf-8")
