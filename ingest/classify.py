@@ -116,9 +116,9 @@ def _find(text: pa.Array, index: pd.Index, terms: tuple[str, ...]) -> pd.Series:
 def classify(records: pd.DataFrame, chain: Chain) -> Tagged:
     """``IN_NODE`` rows for ``records`` (columns id, ipcs, ipc_main, title, abstract) under ``chain``."""
     index = pd.Index(records["id"].to_numpy())
-    text = pc.binary_join_element_wise(pa.array(records["title"].to_numpy(dtype=object), pa.string(), from_pandas=True),
-                                       pa.array(records["abstract"].to_numpy(dtype=object), pa.string(), from_pandas=True),
-                                       " ", null_handling="replace", null_replacement="")
+    title, abstract = (pa.array(records[c].to_numpy(dtype=object), pa.string(), from_pandas=True)
+                       for c in ("title", "abstract"))
+    text = pc.binary_join_element_wise(title, abstract, " ", null_handling="replace", null_replacement="")
     codes = _codes(records)
     noise_rule = pd.Series(pd.NA, index=index, dtype=object)
     if chain.exclude_ipc:

@@ -222,7 +222,8 @@ def parse_dates(series: pd.Series, no_date: tuple[str, ...] = ()) -> tuple[pd.Se
 
 
 # legal status words across vendors → active? (None when the word says nothing)
-_ACTIVE = {"有效": True, "授权": True, "实质审查": True, "公开": True, "审中": True,
+_ACTIVE = {"有效": True, "有权": True, "在审": True, "无权": False, "授权": True, "实质审查": True, "公开": True,
+           "审中": True,
            "未进入国家阶段-PCT有效期内": True, "进入国家阶段-PCT有效期内": True, "PCT有效期内": True,
            "失效": False, "无效": False, "撤回": False, "驳回": False, "放弃": False, "期限届满": False,
            "未缴年费": False, "权利终止": False, "未进入国家阶段-PCT有效期满": False,
@@ -237,10 +238,13 @@ _WITHHELD = re.compile(r"^(不公告发明人|请求不公布姓名|不公布发
 def is_active(status: pd.Series) -> pd.Series:
     """True/False/None from a legal-status word (有效, 实质审查 … vs 撤回, 期限届满 …).
 
-    >>> is_active(pd.Series(["授权", "撤回", "其他", ""])).tolist()
-    [True, False, None, None]
+    >>> is_active(pd.Series(["授权", "撤回", "其他", "", "有权-审定授权", "无权-视为撤回"])).tolist()
+    [True, False, None, None, True, False]
     """
-    active = status.fillna("").astype(str).str.strip().map(_ACTIVE).astype(object)
+    text = status.fillna("").astype(str).str.strip()
+    active = text.map(_ACTIVE).astype(object)
+    head = text.str.split("-", n=1).str[0].map(_ACTIVE).astype(object)  # "有权-审定授权" → 有权
+    active = active.where(active.notna(), head)
     return active.where(active.notna(), None)
 
 
@@ -293,7 +297,7 @@ def offices(codes: pd.Series) -> pd.Series:
     """
     parent, values = _flatten(codes)
     if not values:
-        return pd.Series(None, index=codes.index, dtype=object)
+        return pd.Series([None] * len(codes), index=codes.index, dtype=object)
     text = pd.Series(values, dtype=object).astype(str).str.strip()
     office = text.str[:2].str.upper().to_numpy(dtype=object)
     ok = text.str.match(r"[A-Za-z]{2}").to_numpy(dtype=bool)

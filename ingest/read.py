@@ -9,6 +9,7 @@ for every row.
 from __future__ import annotations
 
 import csv
+import re
 import warnings
 from dataclasses import dataclass
 from pathlib import Path
@@ -80,6 +81,55 @@ def _read_csv(path: Path, candidates) -> tuple[Profile, int, pd.DataFrame]:
     raise IngestError(f"cannot decode as {' or '.join(ENCODINGS)}; save the export as UTF-8", file=path.name)
 
 
+_SQL_TOKEN = re.compile(r"'((?:[^'\\]|\\.|'')*)'|(NULL)|(-?\d+(?:\.\d+)?(?:[eE][-+]?\d+)?)|([(),;])", re.S)
+_SQL_ESCAPES = {"0": "\0", "n": "\n", "r": "\r", "t": "\t", "Z": "\x1a", "b": "\b"}
+
+
+def _sql_text(quoted: str) -> str:
+    """A MySQL string literal's body unescaped (``\\'``, ``''``, ``\\n`` …)."""
+    if "\\" not in quoted and "''" not in quoted:
+        return quoted
+    return re.sub(r"\\(.)|''", lambda m: _SQL_ESCAPES.get(m.group(1), m.group(1)) if m.group(1) else "'", quoted)
+
+
+def _read_sql(path: Path, candidates) -> tuple[Profile, int, pd.DataFrame]:
+    """A MySQL/MariaDB dump (mysqldump, Navicat): the first table's ``CREATE TABLE`` columns as the header,
+    each tuple of its ``INSERT INTO … VALUES`` statements as a row. Other tables are ignored."""
+    text = next((t for t in (_try_decode(path, e) for e in ENCODINGS) if t is not None), None)
+    if text is None:
+        raise IngestError(f"cannot decode as {' or '.join(ENCODINGS)}; save the dump as UTF-8", file=path.name)
+    create = re.search(r"CREATE TABLE\s+`?([^`\s(]+)`?\s*\((.*?)\)\s*(?:ENGINE|DEFAULT|;)", text, re.S | re.I)
+    if create is None:
+        raise IngestError("no CREATE TABLE in this SQL file; PatNav reads MySQL dumps of one patent table",
+                          file=path.name)
+    table = create.group(1)
+    columns = re.findall(r"^\s*`([^`]+)`\s+\w", create.group(2), re.M)
+    rows: list[list] = []
+    for stmt in re.finditer(rf"INSERT INTO\s+`?{re.escape(table)}`?\s*(?:\([^)]*\)\s*)?VALUES\s*(.*?);\s*$",
+                            text, re.S | re.I | re.M):
+        row: list = []
+        for m in _SQL_TOKEN.finditer(stmt.group(1)):
+            quoted, null, number, punct = m.groups()
+            if punct == ")":
+                rows.append(row)
+                row = []
+            elif punct is None:
+                row.append(_sql_text(quoted) if quoted is not None else "" if null else number)
+    bad = next((i for i, r in enumerate(rows) if len(r) != len(columns)), None)
+    if bad is not None:
+        raise IngestError(f"INSERT tuple {bad + 1} has {len(rows[bad])} values for {len(columns)} columns of "
+                          f"`{table}`", file=path.name)
+    profile, _ = detect([columns], path.name, candidates)
+    return profile, -1, pd.DataFrame(rows, columns=columns, dtype=object)  # row n = the n-th INSERT tuple
+
+
+def _try_decode(path: Path, encoding: str) -> str | None:
+    try:
+        return path.read_text(encoding=encoding)
+    except UnicodeDecodeError:
+        return None
+
+
 def _read_excel(path: Path, candidates) -> tuple[Profile, int, pd.DataFrame]:
     try:
         sheet = pd.read_excel(path, header=None, dtype=object, engine="calamine")
@@ -129,14 +179,18 @@ def read_export(path: str | Path, profile: Profile | None = None) -> Raw:
         raise IngestError("no such file", file=str(path))
     if path.suffix.lower() == ".xml":
         from ingest.structured import read_ops_xml
-        return read_ops_xml(path)
+        from ingest.uspto import read_uspto_xml, sniff
+        return read_uspto_xml(path) if sniff(path) else read_ops_xml(path)
     suffix = path.suffix.lower()
     if suffix in (".xlsx", ".xlsm", ".xls"):
         profile, at, sheet = _read_excel(path, candidates)
     elif suffix in (".csv", ".txt"):
         profile, at, sheet = _read_csv(path, candidates)
+    elif suffix == ".sql":
+        profile, at, sheet = _read_sql(path, candidates)
     else:
-        raise IngestError(f"unsupported file type {suffix!r}; give a .csv, .xlsx or .xls export", file=path.name)
+        raise IngestError(f"unsupported file type {suffix!r}; give a .csv, .xlsx, .xls, .xml or .sql export",
+                          file=path.name)
     sheet = _first_of_repeated(sheet)
     mapping = profile.mapping(list(sheet.columns))
     frame = pd.DataFrame({field: _as_text(sheet[header]) for field, header in mapping.items()})

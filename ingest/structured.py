@@ -13,6 +13,7 @@ import pandas as pd
 
 from ingest.profiles import Profile
 from ingest.read import Raw
+from ingest.uspto import US_TYPES
 from ontology.errors import IngestError
 
 SEP = "|"
@@ -52,9 +53,10 @@ def read_patentsview(folder: str | Path) -> Raw:
     patent = _table(folder, "g_patent", required=True)
     pid = patent["patent_id"].str.strip()
     kind = patent.get("wipo_kind", pd.Series("", index=patent.index)).fillna("")
+    kinds = patent.get("patent_type", pd.Series("", index=patent.index)).str.lower().map(US_TYPES).fillna("")
     out = pd.DataFrame({"id": "US" + pid + kind, "title": patent.get("patent_title", ""),
                         "pub_date": patent.get("patent_date", ""), "grant_date": patent.get("patent_date", ""),
-                        "patent_type": patent.get("patent_type", ""), "claims": patent.get("num_claims", "")})
+                        "patent_type": kinds, "claims": patent.get("num_claims", "")})
     abstract = _table(folder, "g_patent_abstract")
     if abstract is not None:
         out["abstract"] = pid.map(abstract.set_index("patent_id")["patent_abstract"]).fillna("").to_numpy()
@@ -125,6 +127,9 @@ def read_ops_xml(path: str | Path) -> Raw:
     except ET.ParseError as exc:
         raise IngestError(f"not well-formed XML: {exc}", file=path.name) from exc
     docs = root.findall(".//ex:exchange-document", _NS)
+    if not docs and "epo.org" not in root.tag:
+        raise IngestError(f"XML of no patent format PatNav reads (root element <{root.tag.split('}')[-1]}>); it reads "
+                          "EPO OPS responses and USPTO full-text XML (grants and publications)", file=path.name)
     if not docs:
         raise IngestError("no exchange-document (bibliographic) records in this EPO OPS response; export "
                           "biblio, family-with-biblio or search-with-biblio results", file=path.name)

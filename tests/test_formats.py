@@ -49,13 +49,38 @@ CASES = {
          "applicants": ["9SOLUTIONS OY", "9Solutions Oy"], "priority_country": "EP"},
         {"id": "EP2533477A1", "family_id": "epo:44533794"},
         {"id": "EP2533477B1", "family_id": "epo:44533794", "app_no": "EP11169280"}]),
+    # USPTO full text: two ICE grants concatenated as in a weekly bulk file (2014 v4.5, 2004 v4.0 with a
+    # zero-padded IPC "G06F015/00"), a 2004 pre-grant publication, a 2001 ST.32 grant and a v1.6 publication
+    "uspto/weekly-2-grants.xml": ("uspto-xml", [
+        {"id": "US8930553B2", "app_no": "US13648029", "app_year": 2012, "type": "invention", "claims": 8,
+         "applicants": ["International Business Machines Corporation"], "ipc_main": "G06F15/16",
+         "inventors": ["Nitzan Nissim", "Brian Pulito", "Asaf Zinger"], "cites": 21},
+        {"id": "US6859910B2", "app_year": 2001, "applicants": ["John Charles Croy"], "ipc_main": "G06F15/00",
+         "ipcs": ["G06F15/00", "G06F17/00", "G06F17/21", "G06F17/24"], "claims": 2}]),
+    "uspto/application-2004.xml": ("uspto-xml", [
+        {"id": "US20050004437A1", "app_year": 2004, "applicants": ["Heiner Kaufmann", "Thomas Vering"],
+         "priority_country": "CH", "ipc_main": "A61B5/00"}]),
+    "uspto/st32-grant.xml": ("uspto-xml", [
+        {"id": "US6336130B1", "app_no": "US09413215", "app_year": 1999, "ipcs": ["G06F15/16", "G06F13/00"],
+         "applicants": ["Telefonaktiebolaget LM Ericsson (publ)"], "inventors": ["Thanh Van Do"], "claims": 22,
+         "priority_country": "NO"}]),
+    "uspto/pap-2001.xml": ("uspto-xml", [
+        {"id": "US20010000943A1", "app_year": 2000, "applicants": ["IDEMITSU KOSAN CO., LTD."], "ipc_main": "H01J1/62",
+         "inventors": ["Kenichi Fukuoka", "Mitsura Eida"], "claims": 13, "priority_country": "JP"}]),
+    # a Navicat MySQL dump of a CNIPA-style table: integer YYYYMMDD dates, ";" lists, "有权-审定授权"
+    "sql/cnipa-3.sql": ("cnipa", [
+        {"id": "CN218751475U", "app_no": "CN202223220665.2", "app_year": 2022, "type": "utility",
+         "applicants": ["中科大数据研究院"], "inventors": ["刘迪", "刘敏", "王煜伟", "付艳波", "王元卓"],
+         "ipcs": ["B64U20/80", "B64U101/30"], "is_active": True, "row": 1},
+        {"id": "CN216774847U", "ipc_main": "H04N5/225", "row": 2},
+        {"id": "CN217546176U", "app_year": 2021, "row": 3}]),
 }
 
 
 def test_every_format_fixture_has_a_case():
     found = {str(p.relative_to(FORMATS)) for p in FORMATS.glob("*/*") if p.parent.name != "patentsview"}
     found |= {"patentsview"}
-    assert found == set(CASES) and len(CASES) == 7
+    assert found == set(CASES) and len(CASES) == 12
 
 
 def _value(v):
@@ -97,6 +122,24 @@ def test_address_gives_region_nodes_and_the_group_link():
     assert located.set_index("from").loc["西安中科创达软件", "to"].startswith("6101")
     assert frames["PART_OF_GROUP"].values.tolist() == [["西安中科创达软件", "中科创达软件"]]
     assert frames["Applicant"].set_index("id").loc["中科创达软件", "type"] == "group"
+
+
+def test_xml_of_no_known_patent_format_says_so(tmp_path):
+    scheme = tmp_path / "cpc-scheme.xml"
+    scheme.write_text('<?xml version="1.0"?><class-scheme><classification-item/></class-scheme>')
+    from ontology.errors import IngestError
+    with pytest.raises(IngestError, match=r"cpc-scheme.xml: XML of no patent format .*<class-scheme>"):
+        read_export(scheme)
+
+
+def test_sql_dump_with_a_short_tuple_names_it(tmp_path):
+    dump = tmp_path / "bad.sql"
+    dump.write_text("CREATE TABLE `t` (\n  `申请号` varchar(9),\n  `专利名称` text,\n  `主分类号` text,\n"
+                    "  `分类号` text\n) ENGINE=InnoDB;\nINSERT INTO `t` VALUES ('CN1', 'x', 'G06F', 'G06F');\n"
+                    "INSERT INTO `t` VALUES ('CN2', 'it''s', 'G06F');\n", encoding="utf-8")
+    from ontology.errors import IngestError
+    with pytest.raises(IngestError, match=r"bad.sql.*INSERT tuple 2 has 3 values for 4 columns"):
+        read_export(dump)
 
 
 def test_ops_responses_without_bibliographic_records_say_so(tmp_path):
