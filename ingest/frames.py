@@ -16,7 +16,7 @@ from ontology.errors import IngestError
 
 PATENT_COLUMNS = ["id", "app_no", "title", "abstract", "app_date", "app_year", "pub_date", "grant_date",
                   "authority", "kind", "type", "legal_status", "is_active", "claims", "cites", "cited_by",
-                  "family_id", "family_size", "family_offices", "priority_country", "source"]
+                  "family_id", "family_size", "family_offices", "priority_country", "locarno", "source"]
 
 
 def _people(records: pd.DataFrame, column: str) -> pd.DataFrame:

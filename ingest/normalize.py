@@ -22,7 +22,7 @@ from ingest.read import Raw
 RECORD_COLUMNS = ["id", "app_no", "title", "abstract", "app_date", "app_year", "pub_date", "grant_date",
                   "authority", "kind", "type", "legal_status", "is_active", "claims", "cites", "cited_by",
                   "family_id", "family_size", "family_offices", "priority_country", "applicants", "std_applicants",
-                  "inventors", "ipcs", "ipc_main", "cpcs", "address", "province", "city", "invalid_codes",
+                  "inventors", "ipcs", "ipc_main", "cpcs", "locarno", "address", "province", "city", "invalid_codes",
                   "source", "row"]
 REJECT_COLUMNS = ["file", "row", "column", "value", "reason"]
 
@@ -121,15 +121,14 @@ def normalize_ipc(series: pd.Series) -> pd.Series:
     return parts[0].where(good, s)
 
 
-def class_codes(cells: pd.Series) -> tuple[pd.Series, pd.Series]:
-    """(codes, invalid): per row, the normalised IPC/CPC symbols and the tokens that are not symbols.
-
-    Locarno design classes (``14-03(10)``) are neither: they are dropped without counting as errors.
+def class_codes(cells: pd.Series) -> tuple[pd.Series, pd.Series, pd.Series]:
+    """(codes, invalid, locarno): per row, the normalised IPC/CPC symbols, the tokens that are not symbols,
+    and the Locarno design classes (``14-03(10)`` → ``14-03``: a design patent's classification, not an error).
     Each distinct token is normalised once (a corpus repeats a few thousand codes millions of times).
 
-    >>> codes, bad = class_codes(pd.Series([["G05D  1/02", "2101", "G06Q/5030", "14-03(10)"], []]))
-    >>> codes.tolist(), bad.tolist()
-    ([['G05D1/02'], []], [['2101', 'G06Q/5030'], []])
+    >>> codes, bad, locarno = class_codes(pd.Series([["G05D  1/02", "2101", "G06Q/5030", "14-03(10)"], []]))
+    >>> codes.tolist(), bad.tolist(), locarno.tolist()
+    ([['G05D1/02'], []], [['2101', 'G06Q/5030'], []], [['14-03'], []])
     """
     parent, tokens = _flatten(cells)
     which, uniq = _symbols(pd.Series(tokens, dtype=object))
@@ -139,7 +138,11 @@ def class_codes(cells: pd.Series) -> tuple[pd.Series, pd.Series]:
     first = _distinct(parent[good], symbol)
     codes = _regroup(parent[good][first], symbol[first].tolist(), cells.index)
     invalid = _regroup(parent[bad], [tokens[i].strip() for i in np.flatnonzero(bad)], cells.index)
-    return codes, invalid
+    design = kind == "design"
+    classes = np.array([tokens[i].strip().split("(")[0] for i in np.flatnonzero(design)], dtype=object)
+    first = _distinct(parent[design], classes)
+    locarno = _regroup(parent[design][first], classes[first].tolist(), cells.index)
+    return codes, invalid, locarno
 
 
 def _symbols(tokens: pd.Series) -> tuple[np.ndarray, pd.DataFrame]:
@@ -367,8 +370,9 @@ def records(raw: Raw) -> Normalised:
                   "priority_numbers"):
         rec[field] = (split_multi(col(field)[keep], prof.separator, _WITHHELD if field == "inventors" else None)
                       if field in f else pd.Series([[] for _ in range(len(rec))], index=rec.index, dtype=object))
-    ipcs, bad_ipc = class_codes(rec["ipcs"])
-    rec["cpcs"], bad_cpc = class_codes(rec["cpcs"])
+    ipcs, bad_ipc, locarno = class_codes(rec["ipcs"])
+    rec["cpcs"], bad_cpc, _ = class_codes(rec["cpcs"])
+    rec["locarno"] = locarno
     main, bad_main = main_symbol(clean_text(col("ipc_main")[keep]))
     rec["invalid_codes"] = [a + b + c for a, b, c in zip(bad_ipc, bad_cpc, bad_main)]
     # the main IPC leads the list; without a main column, the first listed code is the main one; a main

@@ -37,7 +37,13 @@ class Ingested:
 
 
 def sha256(path: Path) -> str:
+    """The file's SHA-256; for a directory (PatentsView tables), of its files' names and hashes in order."""
+    path = Path(path)
     h = hashlib.sha256()
+    if path.is_dir():
+        for f in sorted(p for p in path.iterdir() if p.is_file()):
+            h.update(f"{f.name}\0{sha256(f)}\n".encode())
+        return h.hexdigest()
     with open(path, "rb") as fh:
         for block in iter(lambda: fh.read(1 << 20), b""):
             h.update(block)
@@ -45,8 +51,8 @@ def sha256(path: Path) -> str:
 
 
 #: fields whose fill rate the data-quality report gives per source (share of usable rows with a value)
-QUALITY_FIELDS = ("app_year", "title", "abstract", "applicants", "inventors", "ipcs", "cpcs", "legal_status",
-                  "family_id", "priority_country", "address")
+QUALITY_FIELDS = ("app_year", "title", "abstract", "applicants", "inventors", "ipcs", "cpcs", "locarno",
+                  "classification", "legal_status", "family_id", "priority_country", "address")
 
 
 def quality(rec: pd.DataFrame) -> dict:
@@ -57,6 +63,9 @@ def quality(rec: pd.DataFrame) -> dict:
     {'fill': {'app_year': 0.5, 'title': 0.5, 'applicants': 0.5}, 'invalid_codes': 1}
     """
     fill = {}
+    if {"ipcs", "cpcs", "locarno"} <= set(rec):  # any classification: IPC, CPC, or a design's Locarno class
+        rec = rec.assign(classification=[bool(a or b or c) or None for a, b, c in
+                                         zip(rec["ipcs"], rec["cpcs"], rec["locarno"])])
     for f in QUALITY_FIELDS:
         if f in rec:
             col = rec[f]

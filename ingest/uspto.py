@@ -97,6 +97,12 @@ def _st32_ipc(code: str) -> str:
     return f"{code[:4]}{code[4:7].strip()}/{code[7:].strip() or '00'}" if len(code) > 7 else code
 
 
+def _locarno(code: str) -> str:
+    """ST.32 design class ``1402`` → Locarno ``14-02``."""
+    digits = re.sub(r"\D", "", code)
+    return f"{digits[:2]}-{digits[2:4]}" if len(digits) == 4 else code
+
+
 def _patdoc(root) -> dict:
     """A 2001-2004 ST.32 grant (``PATDOC``): numbered B-tags, text in ``PDAT``."""
     b = root.find("SDOBI")
@@ -117,9 +123,9 @@ def _patdoc(root) -> dict:
         "applicants": SEP.join(dict.fromkeys(party(p) for p in b.findall("B700/B730/B731"))) or
         SEP.join(dict.fromkeys(party(p) for p in b.findall("B700/B720/B721"))),
         "inventors": SEP.join(dict.fromkeys(party(p) for p in b.findall("B700/B720/B721"))),
-        "ipcs": "" if kind.startswith("S") else  # a design's B511 is its Locarno class, not an IPC
-        SEP.join(_st32_ipc("".join(c.itertext())) for c in  # not _t: the spaces are positions
-                 b.findall("B500/B510/B511") + b.findall("B500/B510/B512")),
+        "ipcs": SEP.join(_locarno(_t(c, ".")) if kind.startswith("S")  # a design's B511 is its Locarno class
+                         else _st32_ipc("".join(c.itertext()))  # not _t: the spaces are positions
+                         for c in b.findall("B500/B510/B511") + b.findall("B500/B510/B512")),
         "cpcs": "", "claims": _t(b, "B500/B570/B577"),
         "cites": str(len(b.findall("B500/B560/B561"))) if b.findall("B500/B560/B561") else "",
         "priority_numbers": SEP.join(p for p in prio if p),
