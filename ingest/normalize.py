@@ -104,7 +104,9 @@ def split_multi(series: pd.Series, separator: str, drop: re.Pattern | None = Non
 
 _IPC = re.compile(r"^[A-HY]\d\d[A-Z](\d{1,4}(/\d{1,7})?)?$")  # IPC sections A–H; CPC adds Y
 _IPC_HEAD = re.compile(r"^([A-HY]\d\d[A-Z](?:\d{1,4}(?:/\d{1,7})?)?)(.?)")  # symbol, then the next character
-_LOCARNO = re.compile(r"^\d{1,2}-\d{1,2}(\(\d+\))?$")  # design classes (外观设计) listed among IPCs: not IPC, not errors
+# Locarno design classes (外观设计) listed among IPCs — "14-03(10)", or "1404" in US design rows: classification,
+# not errors; classes run 01–32
+_LOCARNO = re.compile(r"^(?:\d{1,2}-\d{1,2}\s*(\(\d+\))?|(?:0[1-9]|[12]\d|3[0-2])\d\d)$")
 
 
 def normalize_ipc(series: pd.Series) -> pd.Series:
@@ -112,13 +114,24 @@ def normalize_ipc(series: pd.Series) -> pd.Series:
     code: ``'H04N  5/353'`` → ``'H04N5/353'``, ``'B60W50/08I'`` → ``'B60W50/08'``, and ``'H04W 64/00
     为了网络管理…'`` → ``'H04W64/00'``. What is not a symbol stays as it is (see :func:`class_codes`).
 
-    >>> normalize_ipc(pd.Series(["h04n  5/353", " G06T 7/90", "B60W50/08I", "H04W 64/00 为了网络", "G06Q/5030"])).tolist()
-    ['H04N5/353', 'G06T7/90', 'B60W50/08', 'H04W64/00', 'G06Q/5030']
+    Some Patentics rows (Indian filings) write the group without its slash after the subclass:
+    ``'G06Q   /5030'`` → ``'G06Q50/30'``, ``'G08G / 101'`` → ``'G08G1/01'`` (the last two digits are the subgroup).
+
+    >>> normalize_ipc(pd.Series(["h04n  5/353", " G06T 7/90", "B60W50/08I", "H04W 64/00 为了网络", "G06Q /5030",
+    ...                          "G08G / 101", "G06Q/50301"])).tolist()
+    ['H04N5/353', 'G06T7/90', 'B60W50/08', 'H04W64/00', 'G06Q50/30', 'G08G1/01', 'G06Q/50301']
     """
     s = series.astype(str).str.replace(r"\s+", "", regex=True).str.upper()
+    s = s.str.replace(r"^([A-HY]\d\d[A-Z])/(\d{1,2})(\d\d)$", r"\1\2/\3", regex=True)
     parts = s.str.extract(_IPC_HEAD)
     good = parts[0].notna() & ~parts[1].fillna("").str.match(r"[\d/]")
     return parts[0].where(good, s)
+
+
+def _locarno_class(token: str) -> str:
+    """``'14-03 (10)'`` → ``'14-03'``, ``'1404'`` → ``'14-04'``."""
+    code = token.strip().split("(")[0].strip()
+    return f"{code[:2]}-{code[2:]}" if code.isdigit() else code
 
 
 def class_codes(cells: pd.Series) -> tuple[pd.Series, pd.Series, pd.Series]:
@@ -126,9 +139,9 @@ def class_codes(cells: pd.Series) -> tuple[pd.Series, pd.Series, pd.Series]:
     and the Locarno design classes (``14-03(10)`` → ``14-03``: a design patent's classification, not an error).
     Each distinct token is normalised once (a corpus repeats a few thousand codes millions of times).
 
-    >>> codes, bad, locarno = class_codes(pd.Series([["G05D  1/02", "2101", "G06Q/5030", "14-03(10)"], []]))
+    >>> codes, bad, locarno = class_codes(pd.Series([["G05D  1/02", "9901", "G06Q/503012", "14-03 (10)"], ["1404"]]))
     >>> codes.tolist(), bad.tolist(), locarno.tolist()
-    ([['G05D1/02'], []], [['2101', 'G06Q/5030'], []], [['14-03'], []])
+    ([['G05D1/02'], []], [['9901', 'G06Q/503012'], []], [['14-03'], ['14-04']])
     """
     parent, tokens = _flatten(cells)
     which, uniq = _symbols(pd.Series(tokens, dtype=object))
@@ -139,7 +152,7 @@ def class_codes(cells: pd.Series) -> tuple[pd.Series, pd.Series, pd.Series]:
     codes = _regroup(parent[good][first], symbol[first].tolist(), cells.index)
     invalid = _regroup(parent[bad], [tokens[i].strip() for i in np.flatnonzero(bad)], cells.index)
     design = kind == "design"
-    classes = np.array([tokens[i].strip().split("(")[0] for i in np.flatnonzero(design)], dtype=object)
+    classes = np.array([_locarno_class(tokens[i]) for i in np.flatnonzero(design)], dtype=object)
     first = _distinct(parent[design], classes)
     locarno = _regroup(parent[design][first], classes[first].tolist(), cells.index)
     return codes, invalid, locarno
@@ -162,9 +175,9 @@ def _symbols(tokens: pd.Series) -> tuple[np.ndarray, pd.DataFrame]:
 def main_symbol(cells: pd.Series) -> tuple[pd.Series, pd.Series]:
     """(symbol or None, invalid tokens as a list) for a single-valued main-classification column.
 
-    >>> main, bad = main_symbol(pd.Series(["G05D  1/02", "2101", "", "G06F"]))
+    >>> main, bad = main_symbol(pd.Series(["G05D  1/02", "9901", "", "G06F"]))
     >>> main.tolist(), bad.tolist()
-    (['G05D1/02', None, None, 'G06F'], [[], ['2101'], [], []])
+    (['G05D1/02', None, None, 'G06F'], [[], ['9901'], [], []])
     """
     which, uniq = _symbols(cells)
     symbol = uniq["symbol"].to_numpy(dtype=object)[which] if len(which) else np.array([], dtype=object)

@@ -6,6 +6,7 @@ multiple values joined by ``|`` — so ``ingest.normalize.records`` treats every
 
 from __future__ import annotations
 
+import re
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
@@ -119,6 +120,12 @@ def _parties(bib, kind: str) -> str:
     return ""
 
 
+def _ops_ipc(text: str) -> str:
+    """An IPCR ``text`` in OPS's fixed columns, ``'H04W  84/    20            A I'`` → ``'H04W84/20'``."""
+    m = re.match(r"\s*([A-HY]\d\d[A-Z])\s*(\d+)\s*/\s*(\d+)", text)
+    return f"{m.group(1)}{m.group(2)}/{m.group(3)}" if m else " ".join(text.split()[:2])
+
+
 def read_ops_xml(path: str | Path) -> Raw:
     """Every ``exchange-document`` of an EPO OPS biblio/family/search response as one row."""
     path = Path(path)
@@ -156,7 +163,7 @@ def read_ops_xml(path: str | Path) -> Raw:
             "abstract": " ".join(p.text or "" for p in abstract.findall("ex:p", _NS)) if abstract is not None else "",
             "applicants": _parties(bib, "applicant") if bib is not None else "",
             "inventors": _parties(bib, "inventor") if bib is not None else "",
-            "ipcs": SEP.join(" ".join(t.split()[:2]) for t in ipc),
+            "ipcs": SEP.join(_ops_ipc(t) for t in ipc),
             "cpcs": SEP.join(dict.fromkeys(c for c in cpc if len(c) > 5)),
             "priority_numbers": SEP.join(p[0] + p[1] for p in prios if p[1]),
         })

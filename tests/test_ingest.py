@@ -43,7 +43,9 @@ def test_patentics_csv_matches_an_independent_parse(path):
         len(dict.fromkeys(" ".join(v.split()) for v in r["申请人"].split("|") if v.strip())) for r in kept)
     years = norm.records["app_year"].astype(object).where(norm.records["app_year"].notna(), None).tolist()
     assert years == [int(r["申请日"][:4]) if r["申请日"].strip("0 ") else None for r in kept]
-    codes = [[c.replace(" ", "") for c in r["国际分类"].split("|")] for r in kept]
+    # Indian rows write "G06Q   /5030" for G06Q50/30 (the last two digits are the subgroup)
+    codes = [[re.sub(r"^([A-H]\d\d[A-Z])/(\d{1,2})(\d\d)$", r"\1\2/\3", c.replace(" ", ""))
+              for c in r["国际分类"].split("|")] for r in kept]
     valid = [[c for c in cs if re.fullmatch(r"[A-H]\d\d[A-Z](\d{1,4}(/\d{1,7})?)?", c)] for cs in codes]
     mains = [r["国际主分类"].replace(" ", "") for r in kept]  # Patentics CSV: the main IPC's subclass only
     mains = [m if re.fullmatch(r"[A-H]\d\d[A-Z]", m) else "" for m in mains]
