@@ -63,6 +63,33 @@ def test_run_json_totals_add_up_and_carry_provenance(demo_out):
     assert 0 < run["graph"]["unclassified_share"] < 1
 
 
+def test_data_quality_fill_rates_are_the_files_own(demo_out):
+    """The per-file fill rates in run.json and the atlas, recomputed from the sample files themselves
+    (openpyxl / csv, not the ingest readers): application year and applicants among the usable rows."""
+    import csv
+
+    import openpyxl
+    run = json.loads((demo_out / "run.json").read_text(encoding="utf-8"))
+    rejects = pd.read_csv(demo_out / "db" / "rejects.csv") if (demo_out / "db" / "rejects.csv").exists() else None
+    index = (demo_out / "index.html").read_text(encoding="utf-8")
+    assert "数据质量 Data quality" in index
+    for f, path in ((f, next(p for p in demo_files("icv") if p.name == f["name"])) for f in run["inputs"]):
+        if path.suffix == ".csv":
+            rows = list(csv.DictReader(path.open(encoding="utf-8-sig", newline="")))
+            cells = [(r["申请日"].strip("0 "), r["申请人"].strip()) for r in rows]
+        else:
+            sheet = openpyxl.load_workbook(path, read_only=True).active
+            values = list(sheet.iter_rows(values_only=True))
+            col = {h: i for i, h in enumerate(values[0])}
+            cells = [(str(r[col["申请日"]] or "").strip(), str(r[col["申请人"]] or "").strip()) for r in values[1:]]
+        bad = set(rejects.loc[rejects["file"] == f["name"], "row"]) if rejects is not None else set()
+        usable = [c for i, c in enumerate(cells, start=2) if i not in bad]
+        fill = f["quality"]["fill"]
+        assert fill["app_year"] == round(sum(bool(y) for y, _ in usable) / len(usable), 4), f["name"]
+        assert fill["applicants"] == round(sum(bool(a) for _, a in usable) / len(usable), 4), f["name"]
+        assert f"<td>{f['name']}</td>" in index and "{:.0%}".format(fill["app_year"]) in index
+
+
 def test_demo_again_changes_nothing(demo_out):
     before = json.loads((demo_out / "run.json").read_text())
     tables = {n: (demo_out / "tables" / f"{n}.csv").read_bytes() for n in INDICATORS}
