@@ -182,6 +182,10 @@ def read_export(path: str | Path, profile: Profile | None = None) -> Raw:
         from ingest.uspto import read_uspto_xml, sniff
         return read_uspto_xml(path) if sniff(path) else read_ops_xml(path)
     suffix = path.suffix.lower()
+    if suffix in (".greenbook", ".aps", ".txt"):
+        from ingest.uspto import is_aps, read_aps
+        if suffix != ".txt" or is_aps(path):
+            return read_aps(path)
     if suffix in (".xlsx", ".xlsm", ".xls"):
         profile, at, sheet = _read_excel(path, candidates)
     elif suffix in (".csv", ".txt"):
@@ -189,7 +193,7 @@ def read_export(path: str | Path, profile: Profile | None = None) -> Raw:
     elif suffix == ".sql":
         profile, at, sheet = _read_sql(path, candidates)
     else:
-        raise IngestError(f"unsupported file type {suffix!r}; give a .csv, .xlsx, .xls, .xml or .sql export",
+        raise IngestError(f"unsupported file type {suffix!r}; give a .csv, .xlsx, .xls, .xml, .sql or .greenbook export",
                           file=path.name)
     sheet = _first_of_repeated(sheet)
     mapping = profile.mapping(list(sheet.columns))

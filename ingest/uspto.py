@@ -29,6 +29,8 @@ from ontology.errors import IngestError
 SEP = "|"
 USPTO = Profile(name="uspto-xml", vendor="USPTO bulk full-text XML", detect=("us-patent-grant",), also=(),
                 separator=SEP, columns={}, multi=("applicants", "inventors", "ipcs", "cpcs", "priority_numbers"))
+APS = Profile(name="uspto-aps", vendor="USPTO APS Green Book text", detect=("PATN",), also=(), separator=SEP,
+              columns={}, multi=("applicants", "inventors", "ipcs", "priority_numbers"))
 ROOTS = ("us-patent-grant", "us-patent-application", "PATDOC", "patent-application-publication")
 
 #: USPTO application types → PatNav's patent types (a US "utility" patent is an invention patent, not 实用新型)
@@ -227,3 +229,76 @@ def read_uspto_xml(path: str | Path) -> Raw:
     out["row"] = range(1, 1 + len(out))  # the n-th document of the file
     mapping = {c: c for c in out.columns if c != "row"}
     return Raw(path=path, profile=USPTO, frame=out, mapping=mapping)
+
+
+# -- APS "Green Book" text (1976-2001 grants): one "TAG  value" line each, 4-letter section headers --------
+_APS_SECTION = re.compile(r"^([A-Z]{4})\s*$")
+_APS_FIELD = re.compile(r"^([A-Z][A-Z0-9]{2,3})\s{1,2}(.*)$")
+
+
+def is_aps(path: Path) -> bool:
+    """True for an APS (Green Book) full-text file: its first line is ``PATN`` or a weekly ``HHHHHT`` header."""
+    with path.open("rb") as fh:
+        first = fh.readline().decode("latin-1").strip()
+    return first == "PATN" or first.startswith("HHHHHT")
+
+
+def _aps_patents(text: str) -> list[list[tuple[str, str, str]]]:
+    """(section, tag, value) triples per patent; continuation lines (5 spaces) join the value before."""
+    patents, current, section = [], None, ""
+    for line in text.splitlines():
+        head = _APS_SECTION.match(line)
+        if head:
+            section = head.group(1)
+            if section == "PATN":
+                current = []
+                patents.append(current)
+            continue
+        field = _APS_FIELD.match(line)
+        if current is None:
+            continue
+        if field:
+            current.append((section, field.group(1), field.group(2).strip()))
+        elif line.startswith("     ") and current:
+            s, t, v = current[-1]
+            current[-1] = (s, t, f"{v} {line.strip()}")
+    return patents
+
+
+def _aps_row(fields: list[tuple[str, str, str]]) -> dict:
+    def first(section: str, tag: str) -> str:
+        return next((v for s, t, v in fields if s == section and t == tag), "")
+
+    def names(section: str) -> list[str]:
+        return [v.replace(";", ",") if section != "ASSG" else v for s, t, v in fields if s == section and t == "NAM"]
+    wku = first("PATN", "WKU")  # "039373754": zero-padded number + check digit; D, RE, PP prefixes for others
+    m = re.match(r"^([A-Z]*)0*(\d+)\d$", wku)
+    number = f"{m.group(1)}{m.group(2)}" if m else wku
+    kind = "S" if number.startswith("D") else "E" if number.startswith("RE") else "A"  # pre-2001 kind codes
+    inventors = [" ".join(reversed([p.strip() for p in n.split(",", 1)])) for n in names("INVT")]
+    owners = names("ASSG") or inventors
+    ipcs = [_st32_ipc(v) for s, t, v in fields if s == "CLAS" and t == "ICL"]
+    return {
+        "id": f"US{number}{kind}", "pub_date": first("PATN", "ISD"), "grant_date": first("PATN", "ISD"),
+        "app_no": "US" + first("PATN", "APN")[:-1], "app_date": first("PATN", "APD"),
+        "patent_type": "design" if number.startswith("D") else "invention", "title": first("PATN", "TTL"),
+        "abstract": " ".join(v for s, t, v in fields if s == "ABST" and t in ("PAL", "PAR")),
+        "applicants": SEP.join(dict.fromkeys(o for o in owners if o)),
+        "inventors": SEP.join(dict.fromkeys(i for i in inventors if i)),
+        "ipcs": SEP.join(dict.fromkeys(ipcs)), "cpcs": "", "claims": first("PATN", "NCL"),
+        "cites": str(sum(1 for s, t, v in fields if s == "UREF" and t == "PNO")) or "",
+        "priority_numbers": SEP.join(c + n for c, n in zip((v for s, t, v in fields if s == "PRIR" and t == "CNT"),
+                                                            (v for s, t, v in fields if s == "PRIR" and t == "APN"))),
+    }
+
+
+def read_aps(path: str | Path) -> Raw:
+    """Every patent of a USPTO APS ("Green Book") full-text file (grants 1976-2001) as one row."""
+    path = Path(path)
+    patents = _aps_patents(path.read_text(encoding="latin-1"))
+    if not patents:
+        raise IngestError("no PATN record in this APS file", file=path.name)
+    out = pd.DataFrame([_aps_row(p) for p in patents]).astype(object)
+    out["row"] = range(1, 1 + len(out))  # the n-th patent of the file
+    mapping = {c: c for c in out.columns if c != "row"}
+    return Raw(path=path, profile=APS, frame=out, mapping=mapping)

@@ -67,6 +67,10 @@ CASES = {
     "uspto/pap-2001.xml": ("uspto-xml", [
         {"id": "US20010000943A1", "app_year": 2000, "applicants": ["IDEMITSU KOSAN CO., LTD."], "ipc_main": "H01J1/62",
          "inventors": ["Kenichi Fukuoka", "Mitsura Eida"], "claims": 13, "priority_country": "JP"}]),
+    "uspto/aps-1976.greenbook": ("uspto-aps", [
+        {"id": "US3937375A", "app_no": "US518454", "app_year": 1974, "title": "Bumper support for a boat loader",
+         "applicants": ["Everette E. Daniels"], "inventors": ["Everette E. Daniels"], "ipcs": ["B60R9/00"],
+         "claims": 3, "cites": 5}]),
     # a Navicat MySQL dump of a CNIPA-style table: integer YYYYMMDD dates, ";" lists, "有权-审定授权"
     "sql/cnipa-3.sql": ("cnipa", [
         {"id": "CN218751475U", "app_no": "CN202223220665.2", "app_year": 2022, "type": "utility",
@@ -80,7 +84,7 @@ CASES = {
 def test_every_format_fixture_has_a_case():
     found = {str(p.relative_to(FORMATS)) for p in FORMATS.glob("*/*") if p.parent.name != "patentsview"}
     found |= {"patentsview"}
-    assert found == set(CASES) and len(CASES) == 12
+    assert found == set(CASES) and len(CASES) == 13
 
 
 def _value(v):
