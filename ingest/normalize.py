@@ -416,7 +416,8 @@ def records(raw: Raw) -> Normalised:
                                                                else rec["family_offices"]))
     country = _first_token(col("priority_country")[keep]).str.upper()
     from_numbers = offices(rec["priority_numbers"].map(lambda xs: xs[:1])) if "priority_numbers" in f else None
-    rec["priority_country"] = country.where(country.str.fullmatch(r"[A-Z]{2}"), None if from_numbers is None else
-                                            from_numbers.map(lambda xs: xs[0] if xs else None))
+    country = country.where(country.str.fullmatch(r"[A-Z]{2}"), None if from_numbers is None else
+                            from_numbers.map(lambda xs: xs[0] if xs else None)).astype(object)
+    rec["priority_country"] = country.where(country.notna(), None)
     rec["source"] = file
     return Normalised(rec[RECORD_COLUMNS].reset_index(drop=True), rejects[REJECT_COLUMNS].reset_index(drop=True))

@@ -183,9 +183,11 @@ def read_export(path: str | Path, profile: Profile | None = None) -> Raw:
         return read_uspto_xml(path) if sniff(path) else read_ops_xml(path)
     suffix = path.suffix.lower()
     if suffix in (".greenbook", ".aps", ".txt"):
-        from ingest.uspto import is_aps, read_aps
+        from ingest.uspto import is_aps, is_brs, read_aps, read_brs
         if suffix != ".txt" or is_aps(path):
             return read_aps(path)
+        if is_brs(path):
+            return read_brs(path)
     if suffix in (".xlsx", ".xlsm", ".xls"):
         profile, at, sheet = _read_excel(path, candidates)
     elif suffix in (".csv", ".txt"):

@@ -31,6 +31,8 @@ USPTO = Profile(name="uspto-xml", vendor="USPTO bulk full-text XML", detect=("us
                 separator=SEP, columns={}, multi=("applicants", "inventors", "ipcs", "cpcs", "priority_numbers"))
 APS = Profile(name="uspto-aps", vendor="USPTO APS Green Book text", detect=("PATN",), also=(), separator=SEP,
               columns={}, multi=("applicants", "inventors", "ipcs", "priority_numbers"))
+BRS = Profile(name="uspto-brs", vendor="USPTO BRS full-text export", detect=("BRS DOCUMENT BOUNDARY",), also=(),
+              separator=SEP, columns={}, multi=("applicants", "inventors", "ipcs", "priority_numbers"))
 ROOTS = ("us-patent-grant", "us-patent-application", "PATDOC", "patent-application-publication")
 
 #: USPTO application types → PatNav's patent types (a US "utility" patent is an invention patent, not 实用新型)
@@ -302,3 +304,54 @@ def read_aps(path: str | Path) -> Raw:
     out["row"] = range(1, 1 + len(out))  # the n-th patent of the file
     mapping = {c: c for c in out.columns if c != "row"}
     return Raw(path=path, profile=APS, frame=out, mapping=mapping)
+
+
+# -- BRS text (the USPTO search system's full-text export): "TAG value" lines between boundaries ---------
+_BRS_BOUNDARY = "*** BRS DOCUMENT BOUNDARY ***"
+_BRS_FIELD = re.compile(r"^([A-Z]{2,5}) (.*)$")
+
+
+def is_brs(path: Path) -> bool:
+    with path.open("rb") as fh:
+        return _BRS_BOUNDARY.encode() in fh.read(1 << 16)
+
+
+def _brs_row(block: str) -> dict:
+    fields: list[tuple[str, str]] = []
+    for line in block.splitlines():
+        m = _BRS_FIELD.match(line)
+        if m:
+            fields.append((m.group(1), m.group(2).strip()))
+        elif line.startswith(" ") and fields:
+            fields[-1] = (fields[-1][0], f"{fields[-1][1]} {line.strip()}")
+
+    def all_of(tag: str) -> list[str]:
+        return [v for t, v in fields if t == tag]
+
+    def first(tag: str) -> str:
+        return next(iter(all_of(tag)), "")
+    did = first("DID").split()  # "US 9204581 B2"
+    inventors = [" ".join(reversed([p.strip() for p in n.split(";", 1)])) for n in all_of("INNM")]
+    ipcs = [v.split()[0] for v in all_of("IPCP") + all_of("IPCS") if v.split()]
+    return {
+        "id": "".join(did) if len(did) == 3 else "US" + first("DWKU") + first("APT"),
+        "pub_date": first("GISD"), "grant_date": first("GISD"), "app_no": "US" + first("APP").replace("/", ""),
+        "app_date": first("AFD"), "patent_type": "", "title": first("TTL"), "abstract": " ".join(all_of("ABPR")),
+        "applicants": SEP.join(dict.fromkeys(all_of("ASNM"))) or SEP.join(dict.fromkeys(inventors)),
+        "inventors": SEP.join(dict.fromkeys(inventors)), "ipcs": SEP.join(dict.fromkeys(ipcs)), "cpcs": "",
+        "claims": first("NCL"), "cites": str(len(all_of("URPN"))) if all_of("URPN") else "",
+        "priority_numbers": SEP.join(c + n for c, n in zip(all_of("PRCO"), all_of("PRAN"))),
+    }
+
+
+def read_brs(path: str | Path) -> Raw:
+    """Every document of a USPTO BRS full-text export as one row (the index lines before the first
+    boundary are a table of contents and are skipped)."""
+    path = Path(path)
+    blocks = path.read_text(encoding="utf-8", errors="replace").split(_BRS_BOUNDARY)[1:]
+    out = pd.DataFrame([_brs_row(b) for b in blocks if b.strip()]).astype(object)
+    if out.empty:
+        raise IngestError("no document after a BRS DOCUMENT BOUNDARY line", file=path.name)
+    out["row"] = range(1, 1 + len(out))  # the n-th document of the file
+    mapping = {c: c for c in out.columns if c != "row"}
+    return Raw(path=path, profile=BRS, frame=out, mapping=mapping)

@@ -71,6 +71,10 @@ CASES = {
         {"id": "US3937375A", "app_no": "US518454", "app_year": 1974, "title": "Bumper support for a boat loader",
          "applicants": ["Everette E. Daniels"], "inventors": ["Everette E. Daniels"], "ipcs": ["B60R9/00"],
          "claims": 3, "cites": 5}]),
+    "uspto/brs-2.txt": ("uspto-brs", [
+        {"id": "US9204581B2", "app_no": "US13676098", "app_year": 2012, "applicants": ["MEDIATEK INC."],
+         "inventors": ["Long-Kun Yu", "Kuo-Liang Deng"], "ipcs": ["H05K9/00"], "claims": 20, "priority_country": None},
+        {"id": "US9204582B2", "applicants": ["The Boeing Company"], "ipcs": ["H05K9/00", "H01Q15/00"]}]),
     # a Navicat MySQL dump of a CNIPA-style table: integer YYYYMMDD dates, ";" lists, "有权-审定授权"
     "sql/cnipa-3.sql": ("cnipa", [
         {"id": "CN218751475U", "app_no": "CN202223220665.2", "app_year": 2022, "type": "utility",
@@ -84,7 +88,7 @@ CASES = {
 def test_every_format_fixture_has_a_case():
     found = {str(p.relative_to(FORMATS)) for p in FORMATS.glob("*/*") if p.parent.name != "patentsview"}
     found |= {"patentsview"}
-    assert found == set(CASES) and len(CASES) == 13
+    assert found == set(CASES) and len(CASES) == 14
 
 
 def _value(v):
