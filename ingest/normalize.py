@@ -60,6 +60,19 @@ def clean_text(series: pd.Series) -> pd.Series:
     return pd.Series(_text(series).to_numpy(zero_copy_only=False), index=series.index, dtype=object)
 
 
+def _per_value(fn, series: pd.Series, *args):
+    """``fn(values, *args)`` computed once per distinct value of ``series`` and spread back to every row
+    (``fn`` returns a Series or a tuple of them). Exports repeat dates, types and statuses many times.
+
+    >>> _per_value(lambda s: s.str.upper(), pd.Series(["a", "b", "a"], index=[5, 6, 7])).to_dict()
+    {5: 'A', 6: 'B', 7: 'A'}
+    """
+    codes, uniq = pd.factorize(series, use_na_sentinel=False)
+    result = fn(pd.Series(np.asarray(uniq, dtype=object), dtype=object), *args)
+    spread = lambda r: pd.Series(r.to_numpy()[codes], index=series.index)  # noqa: E731
+    return tuple(map(spread, result)) if isinstance(result, tuple) else spread(result)
+
+
 def _flatten(cells: pd.Series) -> tuple[np.ndarray, list]:
     """(parent row position, value) for every element of a list column, in order."""
     lengths = np.fromiter(map(len, cells), dtype=np.int64, count=len(cells))
@@ -144,6 +157,8 @@ def class_codes(cells: pd.Series) -> tuple[pd.Series, pd.Series, pd.Series]:
     ([['G05D1/02'], []], [['9901', 'G06Q/503012'], []], [['14-03'], ['14-04']])
     """
     parent, tokens = _flatten(cells)
+    if not tokens:
+        return tuple(pd.Series([[] for _ in range(len(cells))], index=cells.index, dtype=object) for _ in range(3))
     which, uniq = _symbols(pd.Series(tokens, dtype=object))
     kind = uniq["kind"].to_numpy()[which] if len(which) else np.array([], dtype=object)
     good, bad = kind == "symbol", kind == "invalid"
@@ -257,7 +272,11 @@ def is_active(status: pd.Series) -> pd.Series:
     >>> is_active(pd.Series(["授权", "撤回", "其他", "", "有权-审定授权", "无权-视为撤回"])).tolist()
     [True, False, None, None, True, False]
     """
-    text = status.fillna("").astype(str).str.strip()
+    return _per_value(_is_active, status.fillna("").astype(str))
+
+
+def _is_active(status: pd.Series) -> pd.Series:
+    text = status.str.strip()
     active = text.map(_ACTIVE).astype(object)
     head = text.str.split("-", n=1).str[0].map(_ACTIVE).astype(object)  # "有权-审定授权" → 有权
     active = active.where(active.notna(), head)
@@ -270,13 +289,16 @@ def patent_type(type_text: pd.Series, ids: pd.Series) -> pd.Series:
     >>> patent_type(pd.Series(["发明申请", "实用新型", "", ""]), pd.Series(["CN1A", "CN2U", "CN3S", "US4B2"])).tolist()
     ['invention', 'utility', 'design', 'invention']
     """
-    text = type_text.fillna("").astype(str)
-    from_text = np.select([text.str.contains("实用新型|utility", case=False),
-                           text.str.contains("外观|design", case=False),
-                           text.str.contains("发明|invention|patent", case=False)],
-                          ["utility", "design", "invention"], "")
-    kind = ids.str.extract(r"([A-Z]\d?)$", expand=False).fillna("")
-    office = ids.str[:2]
+    def said(text: pd.Series) -> pd.Series:
+        return pd.Series(np.select([text.str.contains("实用新型|utility", case=False),
+                                    text.str.contains("外观|design", case=False),
+                                    text.str.contains("发明|invention|patent", case=False)],
+                                   ["utility", "design", "invention"], ""), index=text.index)
+    from_text = _per_value(said, type_text.fillna("").astype(str)).to_numpy()
+    arr = pa.array(ids.to_numpy(dtype=object), pa.string(), from_pandas=True)
+    kind = pd.Series(pc.struct_field(pc.extract_regex(arr, pattern=r"(?P<k>[A-Z]\d?)$"), "k")
+                     .to_numpy(zero_copy_only=False), index=ids.index).fillna("")
+    office = pd.Series(pc.utf8_slice_codeunits(arr, 0, 2).to_numpy(zero_copy_only=False), index=ids.index)
     from_kind = np.select([office.isin(["CN", "JP", "DE", "KR"]) & kind.isin(["U", "U1", "Y", "Y1"]),
                            kind.isin(["S", "S1"])], ["utility", "design"], "invention")
     return pd.Series(np.where(from_text != "", from_text, from_kind), index=ids.index)
@@ -360,33 +382,36 @@ def records(raw: Raw) -> Normalised:
     reject(~empty & raw_id.ne("") & rec["id"].eq(""), "id", raw_id,
            "publication number is not office + number + kind (e.g. CN110298449A)")
     for field in ("app_date", "pub_date", "grant_date"):
-        dates, bad = parse_dates(col(field), prof.no_date)
+        dates, bad = _per_value(parse_dates, col(field), prof.no_date)
         reject(bad & rec["id"].ne(""), field, col(field), "date is not YYYY-MM-DD, YYYYMMDD or an Excel date")
         rec[field] = dates.dt.date.where(dates.notna(), None)
     rejects = (pd.concat(problems, ignore_index=True) if problems else pd.DataFrame(columns=REJECT_COLUMNS))
     rejects = rejects.drop_duplicates("row", keep="first")  # one reason per row: the first found
     keep = ~f["row"].isin(rejects["row"])
-    rec = rec[keep].copy()
-    f = f[keep]
+    if not keep.all():
+        rec = rec[keep].copy()
+        f = f[keep]
     for field in ("app_no", "title", "abstract", "address", "province", "city"):
-        rec[field] = clean_text(col(field)[keep]).replace({"": None, "-": None})
-    rec["app_no"] = rec["app_no"].str.replace(r"\s", "", regex=True)
-    rec["legal_status"] = _first_token(col("legal_status")[keep]).replace("", None)
+        rec[field] = clean_text(col(field)).replace({"": None, "-": None})
+    rec["app_no"] = rec["app_no"].str.replace(" ", "", regex=False)  # cleaned text has single spaces only
+    rec["legal_status"] = _per_value(_first_token, col("legal_status")).replace("", None)
     rec["app_year"] = pd.to_datetime(rec["app_date"]).dt.year.astype("Int64")
     rec["authority"] = rec["id"].str[:2]
-    rec["kind"] = rec["id"].str.extract(r"\d([A-Z]\d?)$", expand=False)
-    rec["type"] = patent_type(col("patent_type")[keep], rec["id"])
+    ids = pa.array(rec["id"].to_numpy(dtype=object), pa.string())
+    kind = pc.struct_field(pc.extract_regex(ids, pattern=r"\d(?P<k>[A-Z]\d?)$"), "k").to_numpy(zero_copy_only=False)
+    rec["kind"] = pd.Series(kind, index=rec.index, dtype=object)
+    rec["type"] = patent_type(col("patent_type"), rec["id"])
     rec["is_active"] = is_active(rec["legal_status"].fillna(""))
     for field in ("claims", "cites", "cited_by", "family_size"):
-        rec[field] = counts(col(field)[keep])
+        rec[field] = counts(col(field))
     for field in ("applicants", "std_applicants", "inventors", "ipcs", "cpcs", "family_members", "family_offices",
                   "priority_numbers"):
-        rec[field] = (split_multi(col(field)[keep], prof.separator, _WITHHELD if field == "inventors" else None)
+        rec[field] = (split_multi(col(field), prof.separator, _WITHHELD if field == "inventors" else None)
                       if field in f else pd.Series([[] for _ in range(len(rec))], index=rec.index, dtype=object))
     ipcs, bad_ipc, locarno = class_codes(rec["ipcs"])
     rec["cpcs"], bad_cpc, _ = class_codes(rec["cpcs"])
     rec["locarno"] = locarno
-    main, bad_main = main_symbol(clean_text(col("ipc_main")[keep]))
+    main, bad_main = main_symbol(clean_text(col("ipc_main")))
     rec["invalid_codes"] = [a + b + c for a, b, c in zip(bad_ipc, bad_cpc, bad_main)]
     # the main IPC leads the list; without a main column, the first listed code is the main one; a main
     # IPC given only as a subclass (Patentics CSV) means the first listed symbol of that subclass
@@ -407,14 +432,14 @@ def records(raw: Raw) -> Normalised:
         rec["family_id"] = family_id(rec["family_members"], clean_text(f["record_id"]), prefix=f"{prof.name}:")
     else:
         rec["family_id"] = family_id(rec["family_members"])
-    given_family = clean_text(col("family_id")[keep]).replace({"": None, "-": None})
+    given_family = clean_text(col("family_id")).replace({"": None, "-": None})
     rec["family_id"] = given_family.where(given_family.notna(), rec["family_id"])
     sizes = rec["family_members"].map(len)
     rec["family_size"] = rec["family_size"].where(sizes.eq(0) | rec["family_size"].notna(), sizes.astype("Int64"))
     given = offices(rec["family_offices"])
     rec["family_offices"] = given.where(given.notna(), offices(rec["family_members"] if "record_id" not in f
                                                                else rec["family_offices"]))
-    country = _first_token(col("priority_country")[keep]).str.upper()
+    country = _first_token(col("priority_country")).str.upper()
     from_numbers = offices(rec["priority_numbers"].map(lambda xs: xs[:1])) if "priority_numbers" in f else None
     country = country.where(country.str.fullmatch(r"[A-Z]{2}"), None if from_numbers is None else
                             from_numbers.map(lambda xs: xs[0] if xs else None)).astype(object)

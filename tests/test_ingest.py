@@ -41,6 +41,8 @@ def test_patentics_csv_matches_an_independent_parse(path):
     assert norm.records["id"].tolist() == [r["公开号"].strip().upper() for r in kept]
     assert norm.records["applicants"].map(len).sum() == sum(
         len(dict.fromkeys(" ".join(v.split()) for v in r["申请人"].split("|") if v.strip())) for r in kept)
+    kinds = [re.search(r"\d([A-Z]\d?)$", r["公开号"].strip().upper()) for r in kept]
+    assert norm.records["kind"].tolist() == [k.group(1) if k else None for k in kinds]
     years = norm.records["app_year"].astype(object).where(norm.records["app_year"].notna(), None).tolist()
     assert years == [int(r["申请日"][:4]) if r["申请日"].strip("0 ") else None for r in kept]
     # Indian rows write "G06Q   /5030" for G06Q50/30 (the last two digits are the subgroup)
