@@ -19,7 +19,9 @@ The best-scoring rule is kept per (patent, node); ties go to the alphabetically 
 from __future__ import annotations
 
 import itertools
+import os
 import re
+from concurrent.futures import ThreadPoolExecutor
 from typing import NamedTuple
 
 import numpy as np
@@ -119,13 +121,17 @@ def classify(records: pd.DataFrame, chain: Chain) -> Tagged:
     title, abstract = (pa.array(records[c].to_numpy(dtype=object), pa.string(), from_pandas=True)
                        for c in ("title", "abstract"))
     text = pc.binary_join_element_wise(title, abstract, " ", null_handling="replace", null_replacement="")
+    # every keyword search at once, on all cores: Arrow's RE2 kernels release the GIL
+    searches = {chain.exclude_keywords} | {t for c in chain.concepts for t in (c.keywords, c.exclude_keywords)}
+    with ThreadPoolExecutor(max_workers=os.cpu_count() or 1) as pool:
+        found = dict(zip(searches, pool.map(lambda terms: _find(text, index, terms), searches)))
     codes = _codes(records)
     noise_rule = pd.Series(pd.NA, index=index, dtype=object)
     if chain.exclude_ipc:
         hit = _matches(codes[codes["main"]], chain.exclude_ipc).drop_duplicates("id")
         noise_rule.loc[hit["id"].to_numpy()] = ("ipc-exclude:" + hit["pattern"]).to_numpy()
     if chain.exclude_keywords:
-        kw = _find(text, index, chain.exclude_keywords)
+        kw = found[chain.exclude_keywords]
         noise_rule = noise_rule.where(noise_rule.notna(), ("kw-exclude:" + kw).where(kw.notna()))
     noisy = noise_rule.dropna()
     tags = []
@@ -138,10 +144,10 @@ def classify(records: pd.DataFrame, chain: Chain) -> Tagged:
             tags.append(pd.DataFrame({"from": hit["id"], "to": c.id, "score": hit["main"].map({True: 1.0, False: 0.8}),
                                       "rule": "ipc:" + hit["pattern"]}))
         if c.keywords:
-            kw = _find(text, index, c.keywords).dropna()
+            kw = found[c.keywords].dropna()
             tags.append(pd.DataFrame({"from": kw.index, "to": c.id, "score": 0.5, "rule": "kw:" + kw.astype(str)}))
         if c.exclude_keywords:
-            banned = _find(text, index, c.exclude_keywords).dropna().index
+            banned = found[c.exclude_keywords].dropna().index
             tags = [t[~((t["to"] == c.id) & t["from"].isin(banned))] for t in tags]
     tags = [t for t in tags if len(t)]
     if not tags:
