@@ -26,7 +26,7 @@ from plotly.offline import get_plotlyjs
 from analytics.cypher import query_text
 from analytics.registry import INDICATORS
 from analytics.run import Analysis
-from api.maps import STAGE_COLOURS, chain_map_html
+from api.maps import STAGE_COLOURS, chain_map_html, node_colour
 from ontology.chains import STAGE_LABELS, STAGES, Chain, code_key
 from ontology.vocab import vocabulary
 
@@ -55,7 +55,7 @@ def trend_figure(filings: pd.DataFrame, nodes: pd.DataFrame) -> go.Figure:
         if rows.empty:
             continue
         meta = names.loc[node]
-        colour = STAGE_COLOURS[meta["stage"]]
+        colour = node_colour(meta["stage"], meta["code"])
         label = f"{meta['code']} {meta['name_zh']}"
         done, late = rows[rows["complete"]], rows[rows["year"] >= rows.loc[~rows["complete"], "year"].min()] \
             if (~rows["complete"]).any() else rows.iloc[0:0]
@@ -131,11 +131,12 @@ def write_atlas(out: str | Path, analysis: Analysis, chain: Chain | None, ingest
     (out / "run.json").write_text(json.dumps(run, ensure_ascii=False, indent=2, default=str), encoding="utf-8")
     env = jinja2.Environment(loader=jinja2.FileSystemLoader(TEMPLATES), autoescape=True)
     stage_rows = [{"stage": s, "zh": STAGE_LABELS[s][0], "en": STAGE_LABELS[s][1], "colour": STAGE_COLOURS[s]}
-                  for s in STAGE_COLOURS]
+                  for s in STAGE_COLOURS] if analysis.nodes["stage"].isin(STAGES).all() else []
     html = env.get_template("atlas.html").render(
         title=title, chain=chain, scheme=scheme, run=run, tables=tables, stages=stage_rows,
         trend=trend.to_html(full_html=False, include_plotlyjs=False, div_id="trend"),
-        nodes=sorted(analysis.nodes.to_dict("records"), key=lambda n: (STAGES.index(n["stage"]), code_key(n["code"]))),
+        nodes=sorted(analysis.nodes.to_dict("records"),
+                     key=lambda n: (STAGES.index(n["stage"]) if n["stage"] in STAGES else 0, code_key(n["code"]))),
         rejects=(ingest_report or {}).get("rejects_path"))
     (out / "index.html").write_text(html, encoding="utf-8")
     return run

@@ -17,6 +17,16 @@ from pyvis.network import Network
 from ontology.chains import STAGE_LABELS, STAGES, code_key
 
 STAGE_COLOURS = {"upstream": "#2b7bb9", "midstream": "#e8891d", "downstream": "#3a9d5d"}
+#: schemes without stages (official classifications such as sei-2021) colour by top-level concept
+ROOT_COLOURS = ("#2b7bb9", "#e8891d", "#3a9d5d", "#c0392b", "#8e44ad", "#16a085", "#d4ac0d", "#7f8c8d", "#d35400")
+
+
+def node_colour(stage: str, code: str) -> str:
+    """The stage's colour, or for an unstaged scheme the colour of the concept's top-level code."""
+    if stage in STAGE_COLOURS:
+        return STAGE_COLOURS[stage]
+    root = str(code).split(".")[0]
+    return ROOT_COLOURS[(int(root) - 1 if root.isdigit() else sum(map(ord, root))) % len(ROOT_COLOURS)]
 _REMOTE = re.compile(r'\s*<(link|script)\b[^>]*(href|src)="https?://[^"]*"[^>]*>(\s*</script>)?', re.S)
 
 
@@ -33,10 +43,16 @@ def chain_graph(nodes: pd.DataFrame, links: pd.DataFrame) -> nx.DiGraph:
 
 
 def _positions(nodes: pd.DataFrame) -> dict[str, tuple[int, int]]:
+    """One column per stage; for a scheme without stages, one column per top-level concept."""
     pos = {}
-    for col, stage in enumerate(STAGES):
-        x0 = (col - 1) * 560
-        rows = nodes[nodes["stage"] == stage].sort_values("code", key=lambda s: s.map(code_key))
+    staged = nodes["stage"].isin(STAGES).all()
+    roots = nodes["code"].astype(str).str.split(".").str[0]
+    columns = [nodes["stage"] == s for s in STAGES] if staged else \
+        [roots == r for r in sorted(roots.unique(), key=code_key)]
+    width = 560 if staged else 320
+    for col, members in enumerate(columns):
+        x0 = (col - (len(columns) - 1) / 2) * width
+        rows = nodes[members].sort_values("code", key=lambda s: s.map(code_key))
         y = 0
         for i, row in enumerate(rows.itertuples()):
             if row.level <= 1:
@@ -49,7 +65,8 @@ def _positions(nodes: pd.DataFrame) -> dict[str, tuple[int, int]]:
 
 
 def _tooltip(row: dict) -> str:
-    lines = [f"{row['name_zh']} / {row['name_en']}", f"{row['node']} · {STAGE_LABELS[row['stage']][0]}",
+    lines = [f"{row['name_zh']} / {row['name_en']}",
+             f"{row['node']} · {STAGE_LABELS[row['stage']][0]}" if row["stage"] in STAGE_LABELS else row["node"],
              f"专利族/件 units: {int(row['units']):,}   专利 patents: {int(row['patents']):,}"]
     if row.get("cr4") is not None and not pd.isna(row.get("cr4")):
         lines.append(f"CR4 {row['cr4']:.1%}   HHI {row['hhi']:,.0f}")
@@ -69,8 +86,8 @@ def chain_map_html(nodes: pd.DataFrame, links: pd.DataFrame, title: str = "") ->
         x, y = (int(v) for v in pos[node_id])
         net.add_node(node_id, label=f"{row['name_zh']}\n{units:,}", title=_tooltip(row), x=x, y=y,
                      size=float(10 + 36 * math.sqrt(units / top)), shape="dot" if row["level"] > 1 else "box",
-                     color={"background": STAGE_COLOURS[row["stage"]] if units else "#dddddd",
-                            "border": STAGE_COLOURS[row["stage"]]},
+                     color={"background": node_colour(row["stage"], row["code"]) if units else "#dddddd",
+                            "border": node_colour(row["stage"], row["code"])},
                      font={"size": 15 if row["level"] > 1 else 17, "color": "#222"}, physics=False)
     for a, b, data in g.edges(data=True):
         if data["kind"] == "supplies":

@@ -5,8 +5,9 @@ main group, exact group) with ``isin``; subgroup prefixes use ``str.startswith``
 regular expression per node over title + abstract.
 
 Rules, for a patent p and a chain node n:
-  * **ipc** — one of p's codes matches an include pattern of n and no exclude pattern of n;
-    score 1.0 when that code is p's main IPC, else 0.8; rule ``ipc:<pattern>``;
+  * **ipc** — one of p's codes matches an include pattern of one of n's rules and no exclude pattern of
+    that rule (a concept's own pn:ipcInclude/pn:ipcExclude form its rule 0); score 1.0 when that code is
+    p's main IPC, else 0.8; rule ``ipc:<pattern>`` (rule 0) or ``ipc#<n>:<pattern>``;
   * **keyword** — a keyword of n occurs in p's title or abstract (Latin terms as whole words,
     case-insensitive); score 0.5; rule ``kw:<keyword>``;
   * an exclusion keyword of n in the text removes the tag;
@@ -136,13 +137,14 @@ def classify(records: pd.DataFrame, chain: Chain) -> Tagged:
     noisy = noise_rule.dropna()
     tags = []
     for c in chain.concepts:
-        if c.ipc_include:
-            hit = _matches(codes, c.ipc_include)
-            if c.ipc_exclude and len(hit):
-                out = _matches(hit.drop(columns="pattern"), c.ipc_exclude)
+        for rule in c.rules:
+            hit = _matches(codes, rule.include)
+            if rule.exclude and len(hit):
+                out = _matches(hit.drop(columns="pattern"), rule.exclude)
                 hit = hit[~(hit["id"] + "\x1f" + hit["exact"]).isin(out["id"] + "\x1f" + out["exact"])]
+            tag = "ipc:" if rule.number == 0 else f"ipc#{rule.number}:"
             tags.append(pd.DataFrame({"from": hit["id"], "to": c.id, "score": hit["main"].map({True: 1.0, False: 0.8}),
-                                      "rule": "ipc:" + hit["pattern"]}))
+                                      "rule": tag + hit["pattern"]}))
         if c.keywords:
             kw = found[c.keywords].dropna()
             tags.append(pd.DataFrame({"from": kw.index, "to": c.id, "score": 0.5, "rule": "kw:" + kw.astype(str)}))

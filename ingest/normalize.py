@@ -22,7 +22,7 @@ from ingest.read import Raw
 RECORD_COLUMNS = ["id", "app_no", "title", "abstract", "app_date", "app_year", "pub_date", "grant_date",
                   "authority", "kind", "type", "legal_status", "is_active", "claims", "cites", "cited_by",
                   "family_id", "family_size", "family_offices", "priority_country", "applicants", "std_applicants",
-                  "inventors", "ipcs", "ipc_main", "cpcs", "locarno", "address", "province", "city", "invalid_codes",
+                  "inventors", "ipcs", "ipc_main", "cpcs", "locarno", "sei_labels", "address", "province", "city", "invalid_codes",
                   "source", "row"]
 REJECT_COLUMNS = ["file", "row", "column", "value", "reason"]
 
@@ -350,6 +350,16 @@ def _first_token(series: pd.Series) -> pd.Series:
     return pd.Series(first.to_numpy(zero_copy_only=False), index=series.index, dtype=object)
 
 
+def sei_codes(cells: pd.Series) -> pd.Series:
+    """SEI branch codes of a label cell, sorted; None for an empty cell.
+
+    >>> sei_codes(pd.Series(["1.1 (下一代信息网络产业),8.4 (数字创意与融合服务)", "", "1.5 (人工智能)"])).tolist()
+    [['1.1', '8.4'], None, ['1.5']]
+    """
+    found = cells.fillna("").astype(str).str.findall(r"(?<![\d.])(\d\.\d)(?![\d.])")
+    return pd.Series([sorted(set(x)) or None for x in found], index=cells.index, dtype=object)
+
+
 @bulk
 def records(raw: Raw) -> Normalised:
     """One normalised record per usable row of ``raw``, and the rejects (file, row, column, value, reason).
@@ -444,5 +454,9 @@ def records(raw: Raw) -> Normalised:
     country = country.where(country.str.fullmatch(r"[A-Z]{2}"), None if from_numbers is None else
                             from_numbers.map(lambda xs: xs[0] if xs else None)).astype(object)
     rec["priority_country"] = country.where(country.notna(), None)
+    # the vendor's own SEI branch labels (incoPat), kept to measure PatNav's sei-2021 tagging against;
+    # a file with only the main IPC is compared with the main-IPC labels
+    label = "sei_labels" if "ipcs" in raw.mapping else "sei_main_labels"  # all-IPC labels need all IPCs
+    rec["sei_labels"] = _per_value(sei_codes, col(label)) if label in f else None
     rec["source"] = file
     return Normalised(rec[RECORD_COLUMNS].reset_index(drop=True), rejects[REJECT_COLUMNS].reset_index(drop=True))

@@ -14,6 +14,7 @@ from typing import Callable, Sequence
 
 import pandas as pd
 
+from ingest.agreement import label_agreement
 from ingest.classify import classify
 from ingest.dedup import deduplicate
 from ingest.frames import graph_frames
@@ -90,6 +91,9 @@ def ingest_files(paths: Sequence[str | Path], chains: Sequence[Chain] = (), step
         files.append({"file": str(path), "name": path.name, "profile": raw.profile.name,
                       "sha256": sha256(path), "rows_in": len(raw.frame), "rejected": len(norm.rejects),
                       "quality": quality(norm.records)})
+        if "sei_labels" in raw.mapping and "ipcs" not in raw.mapping and "sei_main_labels" not in raw.mapping:
+            files[-1]["sei_agreement"] = {"note": "not comparable: the export has 新兴产业分类 (from all IPCs) but "
+                                                  "only the main IPC; export the IPC column too"}
         if step:
             step(f"read {path.name}")
     names = [f["name"] for f in files]
@@ -118,6 +122,11 @@ def ingest_files(paths: Sequence[str | Path], chains: Sequence[Chain] = (), step
         f["merged"] = int(merged_by_file.get(f["name"], 0))
         f["loaded"] = int(loaded_by_file.get(f["name"], 0))
         f["balanced"] = f["rows_in"] == f["loaded"] + f["merged"] + f["rejected"]
+    if in_node is not None and any(c.scheme == "sei-2021" for c in chains):
+        agreement = label_agreement(dedup.records, in_node)
+        for f in files:
+            if f["name"] in agreement:
+                f["sei_agreement"] = agreement[f["name"]]
     total = {k: sum(f[k] for f in files) for k in ("rows_in", "loaded", "merged", "rejected")}
     tagged_ids = in_node["from"].nunique() if in_node is not None and len(in_node) else 0
     report = {"files": files, "total": total, "patents": len(dedup.records),

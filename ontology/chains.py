@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pandas as pd
 from rdflib import RDF, Graph, Literal
-from rdflib.namespace import OWL, SKOS
+from rdflib.namespace import OWL, RDFS, SKOS
 
 from ontology.errors import OntologyError
 from ontology.vocab import PN
@@ -31,6 +31,17 @@ STAGE_LABELS = {"upstream": ("上游", "Upstream"), "midstream": ("中游", "Mid
 #: subgroup prefix `G01S7/48*`.
 IPC_PATTERN = re.compile(r"^[A-HY]\d\d\*$|^[A-HY]\d\d[A-Z]\*?$|^[A-HY]\d\d[A-Z]\d{1,4}\*?$"
                          r"|^[A-H]\d\d[A-Z]\d{1,4}/\d{2,7}\*?$")
+
+
+@dataclass(frozen=True)
+class Rule:
+    """IPC/CPC includes with the excludes that apply to them: a code counts when it matches an include and
+    no exclude of the same rule. ``number`` 0 is a concept's own pn:ipcInclude / pn:ipcExclude."""
+
+    number: int
+    include: tuple[str, ...]
+    exclude: tuple[str, ...] = ()
+    note: str = ""
 
 
 @dataclass(frozen=True)
@@ -49,6 +60,7 @@ class Concept:
     ipc_exclude: tuple[str, ...] = ()
     keywords: tuple[str, ...] = ()
     exclude_keywords: tuple[str, ...] = ()
+    rules: tuple[Rule, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -63,6 +75,7 @@ class Chain:
     supplies: tuple[tuple[str, str], ...]
     exclude_ipc: tuple[str, ...] = ()
     exclude_keywords: tuple[str, ...] = ()
+    kind: str = "chain"
     source: str = ""
     sha256: str = ""
     _by_id: dict = field(default_factory=dict, compare=False, repr=False)
@@ -121,6 +134,9 @@ def parse_chain(g: Graph, source: str = "") -> Chain:
     if not re.fullmatch(r"[a-z][a-z0-9-]*", scheme):
         raise OntologyError(f"{source}: the scheme needs pn:schemeId, a short lower-case id like 'icv'; "
                             f"found {scheme!r}")
+    kind = _text(g, scheme_uri, PN.kind) or "chain"
+    if kind not in ("chain", "classification"):
+        raise OntologyError(f"{source}: pn:kind {kind!r} must be 'chain' (staged) or 'classification'")
     raw = {}
     for uri in g.subjects(SKOS.inScheme, scheme_uri):
         code = _text(g, uri, PN.code)
@@ -133,15 +149,26 @@ def parse_chain(g: Graph, source: str = "") -> Chain:
                 raise OntologyError(f"{source}: concept {code}: skos:prefLabel @{lang} is missing; add a "
                                     f"{'Chinese' if lang == 'zh' else 'English'} label")
         stage = _text(g, uri, PN.stage)
-        if stage not in STAGES:
+        if stage not in STAGES and not (kind == "classification" and not stage):
             raise OntologyError(f"{source}: concept {code}: pn:stage {stage!r} must be one of {', '.join(STAGES)}")
         weight = g.value(uri, PN.weight)
         where = f"{source}: concept {code}"
+        include = _check_patterns(where, "pn:ipcInclude", _all(g, uri, PN.ipcInclude))
+        exclude = _check_patterns(where, "pn:ipcExclude", _all(g, uri, PN.ipcExclude))
+        rules = [Rule(0, include, exclude)] if include else []
+        for node in g.objects(uri, PN.rule):
+            number = g.value(node, PN.ruleNo)
+            rule_where = f"{where} rule {number if number is not None else '?'}"
+            rule_include = _check_patterns(rule_where, "pn:ipcInclude", _all(g, node, PN.ipcInclude))
+            if not rule_include:
+                raise OntologyError(f"{rule_where}: a pn:rule needs at least one pn:ipcInclude pattern")
+            rules.append(Rule(int(number.toPython()) if number is not None else len(rules) + 1, rule_include,
+                              _check_patterns(rule_where, "pn:ipcExclude", _all(g, node, PN.ipcExclude)),
+                              _text(g, node, RDFS.comment)))
         raw[uri] = dict(code=code, name_zh=names["zh"], name_en=names["en"], stage=stage,
                         parent=g.value(uri, SKOS.broader),
                         weight=float(weight.toPython()) if weight is not None else 1.0,
-                        ipc_include=_check_patterns(where, "pn:ipcInclude", _all(g, uri, PN.ipcInclude)),
-                        ipc_exclude=_check_patterns(where, "pn:ipcExclude", _all(g, uri, PN.ipcExclude)),
+                        ipc_include=include, ipc_exclude=exclude, rules=tuple(sorted(rules, key=lambda r: r.number)),
                         keywords=_all(g, uri, PN.keyword), exclude_keywords=_all(g, uri, PN.excludeKeyword))
     if not raw:
         raise OntologyError(f"{source}: scheme {scheme!r} has no concepts (skos:inScheme)")
@@ -168,13 +195,13 @@ def parse_chain(g: Graph, source: str = "") -> Chain:
         if a not in ids or b not in ids:
             raise OntologyError(f"{source}: pn:supplies {a} → {b} must link two concepts of scheme {scheme!r}")
         supplies.append((ids[a], ids[b]))
-    concepts.sort(key=lambda c: (STAGES.index(c.stage), code_key(c.code)))
+    concepts.sort(key=lambda c: (STAGES.index(c.stage) if c.stage else 0, code_key(c.code)))
     version = _text(g, scheme_uri, OWL.versionInfo)
     return Chain(scheme=scheme, name_zh=_text(g, scheme_uri, SKOS.prefLabel, "zh"),
                  name_en=_text(g, scheme_uri, SKOS.prefLabel, "en"), version=version,
                  concepts=tuple(concepts), supplies=tuple(sorted(supplies)),
                  exclude_ipc=_check_patterns(f"{source}: scheme", "pn:ipcExclude", _all(g, scheme_uri, PN.ipcExclude)),
-                 exclude_keywords=_all(g, scheme_uri, PN.excludeKeyword), source=source,
+                 exclude_keywords=_all(g, scheme_uri, PN.excludeKeyword), kind=kind, source=source,
                  _by_id={c.id: c for c in concepts})
 
 

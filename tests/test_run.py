@@ -90,6 +90,27 @@ def test_data_quality_fill_rates_are_the_files_own(demo_out):
         assert f"<td>{f['name']}</td>" in index and "{:.0%}".format(fill["app_year"]) in index
 
 
+def test_an_official_scheme_without_stages_runs_through_ingest_and_atlas(tmp_path):
+    """sei-2021 has industries, not stages: the map lays out one column per industry, nodes keep their
+    codes, and the table counts match the IN_NODE tags in the graph."""
+    db, out = tmp_path / "db", tmp_path / "out"
+    files = [str(p) for p in demo_files("icv")]
+    assert runner.invoke(app, ["ingest", *files, "--db", str(db), "--chain", "sei-2021"]).exit_code == 0
+    result = runner.invoke(app, ["analyze", "--db", str(db), "--out", str(out), "--chain", "sei-2021"])
+    assert result.exit_code == 0, result.output
+    chain_map = (out / "maps" / "chain-sei-2021.html").read_text(encoding="utf-8")
+    assert "sei-2021:1.1" in chain_map and "sei-2021:9.2" in chain_map
+    index = (out / "index.html").read_text(encoding="utf-8")
+    assert json.dumps("Upstream")[1:-1] not in index.split('id="trend"')[0]  # no stage legend
+    tagged = runner.invoke(app, ["query", "--db", str(db), "--format", "json",
+                                 "MATCH (p:Patent)-[:IN_NODE]->(n:ChainNode {id: 'sei-2021:1'}) "
+                                 "RETURN count(DISTINCT p) AS n"])
+    n = json.loads(tagged.stdout)[0]["n"]
+    nodes = json.loads(re.search(r"nodes = new vis\.DataSet\((\[.*?\])\);", chain_map, re.S).group(1))
+    tooltip = next(x["title"] for x in nodes if x["id"] == "sei-2021:1")
+    assert n > 0 and f"专利 patents: {n:,}" in tooltip
+
+
 def test_demo_again_changes_nothing(demo_out):
     before = json.loads((demo_out / "run.json").read_text())
     tables = {n: (demo_out / "tables" / f"{n}.csv").read_bytes() for n in INDICATORS}

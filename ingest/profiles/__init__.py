@@ -22,7 +22,7 @@ PROFILES_DIR = Path(__file__).parent
 FIELDS = ("id", "record_id", "app_no", "title", "abstract", "app_date", "pub_date", "grant_date", "applicants",
           "std_applicants", "inventors", "ipcs", "ipc_main", "cpcs", "claims", "cites", "cited_by", "legal_status",
           "patent_type", "family_id", "family_members", "family_size", "family_offices", "priority_numbers",
-          "priority_country", "address", "province", "city")
+          "priority_country", "address", "province", "city", "sei_labels", "sei_main_labels")
 
 
 @dataclass(frozen=True)
