@@ -33,6 +33,9 @@ app = typer.Typer(help="PatNav (专利导航): patent navigation analysis on a k
 neo4j_app = typer.Typer(help="Run a local Neo4j 5.26 server provisioned from Maven Central.",
                         no_args_is_help=True)
 app.add_typer(neo4j_app, name="neo4j")
+ontology_app = typer.Typer(help="Check, edit (via Excel) and compare chain and classification schemes.",
+                           no_args_is_help=True)
+app.add_typer(ontology_app, name="ontology")
 err = Console(stderr=True)
 out = Console()
 
@@ -246,4 +249,91 @@ def neo4j_status() -> None:
         out.print("Neo4j is not running")
         raise typer.Exit(1)
     out.print(f"Neo4j {info.version} running (pid {info.pid}) at {info.uri}")
+
+
+@ontology_app.command("validate")
+def ontology_validate(path: Annotated[Path, typer.Argument(help="Scheme file (Turtle).")]) -> None:
+    """Check a scheme: exit 0 when it conforms, 1 with every violation (concept, field, fix), 2 when the
+    file cannot be read.
+
+    Example: patnav ontology validate ontology/chains/icv.ttl
+    """
+    from ontology.validate import CannotLoad, validate_file
+    try:
+        violations = validate_file(path)
+    except CannotLoad as exc:
+        err.print(f"[bold red]error:[/] {exc}", highlight=False, soft_wrap=True)
+        raise typer.Exit(2) from None
+    if not violations:
+        from ontology.chains import load_chain
+        chain = load_chain(str(path))
+        out.print(f"{path}: conforms — scheme {chain.scheme!r}, {len(chain.concepts)} concepts, "
+                  f"{sum(len(c.rules) for c in chain.concepts)} rules, {len(chain.supplies)} supply links")
+        return
+    for v in violations:
+        out.print(f"{path}: {v}", highlight=False, soft_wrap=True)
+    err.print(f"{len(violations)} violation(s)", style="bold red")
+    raise typer.Exit(1)
+
+
+@ontology_app.command("export")
+@friendly
+def ontology_export(path: Annotated[Path, typer.Argument(help="Scheme file (Turtle).")],
+                    xlsx: Annotated[Path, typer.Option("--xlsx", help="Workbook to write.")]) -> None:
+    """Write a scheme as an Excel workbook experts can edit (sheets scheme, concepts, rules, supplies, other).
+
+    Example: patnav ontology export ontology/chains/icv.ttl --xlsx icv.xlsx
+    """
+    from ontology.validate import load_turtle
+    from ontology.workbook import export_workbook
+    export_workbook(load_turtle(path), xlsx)
+    out.print(f"wrote {xlsx}")
+
+
+@ontology_app.command("import")
+@friendly
+def ontology_import(xlsx: Annotated[Path, typer.Argument(help="Workbook made by `patnav ontology export`.")],
+                    ttl: Annotated[Path, typer.Option("--ttl", help="Scheme file (Turtle) to write.")]) -> None:
+    """Turn an edited workbook back into a scheme file, then validate it (exit 1 if it does not conform).
+
+    Example: patnav ontology import icv.xlsx --ttl icv-edited.ttl
+    """
+    from ontology.validate import validate_graph
+    from ontology.workbook import import_workbook
+    g = import_workbook(xlsx)
+    ttl.write_text(g.serialize(format="turtle"), encoding="utf-8")
+    violations = validate_graph(g, source=ttl.name)
+    out.print(f"wrote {ttl}")
+    for v in violations:
+        out.print(f"{ttl}: {v}", highlight=False, soft_wrap=True)
+    if violations:
+        raise typer.Exit(1)
+
+
+@ontology_app.command("diff")
+@friendly
+def ontology_diff(old: Annotated[Path, typer.Argument(help="Old scheme file.")],
+                  new: Annotated[Path, typer.Argument(help="New scheme file.")],
+                  db: DbOption = None, neo4j: Neo4jOption = False) -> None:
+    """List concept, rule and link changes; with a database, how many of its patents would change node.
+
+    Example: patnav ontology diff icv.ttl icv-edited.ttl --db patnav-out/db
+    """
+    settings = Settings.from_env()
+    if db is None and not neo4j:
+        result = workflow.ontology_diff(old, new)
+    else:
+        with closing(settings.open_store(db=db, neo4j=neo4j, limits=Limits(settings.query_timeout_s * 10, None))) \
+                as store:
+            result = workflow.ontology_diff(old, new, store)
+    table = Table("concept", "change", "field", "old", "new")
+    for c in result["changes"]:
+        table.add_row(c.code, c.what, c.field, c.old, c.new)
+    out.print(table)
+    out.print(f"{len(result['changes'])} change(s)")
+    if "moves" in result:
+        m = result["moves"]
+        out.print(f"patents: {result['patents']:,}; would change node: {m['patents_changed']:,} "
+                  f"(newly classified {m['newly_classified']:,}, no longer classified {m['no_longer_classified']:,})"
+                  + (f"; e.g. {', '.join(m['examples'][:5])}" if m["examples"] else ""))
 

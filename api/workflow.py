@@ -65,3 +65,32 @@ def analyze(store: GraphStore, state_dir: Path, out: Path, scheme: str = "icv", 
     ledger = read_ledger(state_dir)
     return write_atlas(out, analysis, chain, ledger, store.engine, {"scheme": scheme, "counting_unit": "family",
                                                                      "top": 10, "publication_lag_months": 18})
+
+
+def graph_records(store: GraphStore) -> "pd.DataFrame":
+    """The loaded patents as classification input (id, title, abstract, ipcs with the main one first,
+    ipc_main), read back from the graph — what `patnav ontology diff --db` reclassifies."""
+    import pandas as pd
+    patents = store.run("MATCH (p:Patent) RETURN p.id AS id, p.title AS title, p.abstract AS abstract")
+    codes = store.run("MATCH (p:Patent)-[r:CLASSIFIED_AS]->(c:IPC) RETURN p.id AS id, c.id AS code, r.main AS main")
+    codes = codes.assign(main=codes["main"].fillna(False).astype(bool)).sort_values(["id", "main", "code"],
+                                                                                    ascending=[True, False, True])
+    lists = codes.groupby("id")["code"].agg(list)
+    main = codes[codes["main"]].drop_duplicates("id").set_index("id")["code"]
+    patents["ipcs"] = [lists.get(i, []) for i in patents["id"]]
+    patents["ipc_main"] = [main.get(i) for i in patents["id"]]
+    return patents
+
+
+def ontology_diff(old: str | Path, new: str | Path, store: GraphStore | None = None) -> dict:
+    """Concept and rule changes between two scheme files and, with a store, how many of its patents
+    would change node."""
+    from ingest.classify import classify
+    from ontology.diff import diff_chains, patent_moves
+    a, b = load_chain(str(old)), load_chain(str(new))
+    result = {"changes": diff_chains(a, b)}
+    if store is not None:
+        records = graph_records(store)
+        result["patents"] = len(records)
+        result["moves"] = patent_moves(classify(records, a).in_node, classify(records, b).in_node, a, b)
+    return result
