@@ -130,6 +130,18 @@ def _run_ingest(paths: list[Path], db: Optional[Path], neo4j: bool, chains: list
     out.print(f"{t['rows_in']:,} rows in = {t['loaded']:,} loaded + {t['merged']:,} merged + "
               f"{t['rejected']:,} rejected; {result['patents']:,} patents, {result['classified']:,} classified "
               f"into chain nodes; rejects: {result['rejects_path']}")
+    for c in result.get("chains", []):
+        cov = c.get("coverage") or {}
+        if cov:
+            empty = cov["empty_nodes"]
+            out.print(f"  {c['scheme']}: {cov['classified']:,} patents classified ({1 - cov['unclassified_share']:.1%}), "
+                      f"{cov['denoised']:,} denoised, {len(cov['nodes']) - len(empty)}/{len(cov['nodes'])} nodes reached"
+                      + (f"; no patents in {', '.join(empty[:8])}{' …' if len(empty) > 8 else ''}" if empty else ""))
+    for f in result.get("files", []):
+        if "sei_agreement" in f:
+            a = f["sei_agreement"]
+            out.print(f"  {f['name']}: " + (f"sei-2021 = incoPat's labels for {a['exact']:.1%} of "
+                                            f"{a['labelled']:,} labelled patents" if "exact" in a else a["note"]))
     return result
 
 

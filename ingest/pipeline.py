@@ -75,6 +75,26 @@ def quality(rec: pd.DataFrame) -> dict:
     return {"fill": fill, "invalid_codes": int(rec["invalid_codes"].map(len).sum()) if "invalid_codes" in rec else 0}
 
 
+def coverage(chain: Chain, in_node: pd.DataFrame | None, denoised: pd.DataFrame, patents: int) -> dict:
+    """How a chain covers the corpus: patents per node (with roll-up), the nodes nobody reached, the
+    classified and unclassified shares, and the patents denoised.
+
+    >>> from ontology.chains import load_chain
+    >>> icv = load_chain("icv")
+    >>> tags = pd.DataFrame({"from": ["A", "A", "B"], "to": ["icv:U1.1", "icv:U1", "icv:U1.1"]})
+    >>> c = coverage(icv, tags, pd.DataFrame({"id": ["C"]}), patents=4)
+    >>> c["nodes"]["U1.1"], c["classified"], c["unclassified_share"], c["denoised"], "M1" in c["empty_nodes"]
+    (2, 2, 0.5, 1, True)
+    """
+    mine = in_node[in_node["to"].astype(str).str.startswith(f"{chain.scheme}:")] if in_node is not None else None
+    per_node = mine.groupby("to")["from"].nunique() if mine is not None and len(mine) else pd.Series(dtype=int)
+    nodes = {c.code: int(per_node.get(c.id, 0)) for c in chain.concepts}
+    classified = int(mine["from"].nunique()) if mine is not None and len(mine) else 0
+    return {"nodes": nodes, "empty_nodes": [code for code, n in nodes.items() if n == 0],
+            "classified": classified, "unclassified_share": round(1 - classified / patents, 4) if patents else None,
+            "denoised": len(denoised)}
+
+
 def ingest_files(paths: Sequence[str | Path], chains: Sequence[Chain] = (), step: Step | None = None,
                  profile: Profile | None = None) -> Ingested:
     """Read, normalise, deduplicate and classify ``paths`` (in that order of precedence).
@@ -133,8 +153,9 @@ def ingest_files(paths: Sequence[str | Path], chains: Sequence[Chain] = (), step
               "classified": int(tagged_ids), "denoised": int(sum(len(n) for n in noise)),
               "unclassified_share": (round(1 - tagged_ids / len(dedup.records), 4) if len(dedup.records) and chains
                                      else None),
-              "chains": [{"scheme": c.scheme, "version": c.version, "sha256": c.sha256, "source": c.source}
-                         for c in chains]}
+              "chains": [{"scheme": c.scheme, "version": c.version, "sha256": c.sha256, "source": c.source,
+                          "coverage": coverage(c, in_node, noise[i], len(dedup.records))}
+                         for i, c in enumerate(chains)]}
     if total["rows_in"] != total["loaded"] + total["merged"] + total["rejected"]:
         raise AssertionError(f"accounting does not balance: {total}")  # a bug, never bad input
     return Ingested(frames, dedup.records, rejects_all, dedup.merged,

@@ -135,6 +135,14 @@ def test_ingest_report_and_query_contract(tmp_path):
     rows = json.loads(q.stdout)
     assert isinstance(rows, list) and all(set(r) == {"source", "n"} for r in rows)
     assert sum(r["n"] for r in rows) == rep["total"]["loaded"]
+    # the coverage report is what the graph holds: patents per node, and the nodes nobody reached
+    q = runner.invoke(app, ["query", "--db", str(db), "--format", "json",
+                            "MATCH (p:Patent)-[:IN_NODE]->(n:ChainNode) RETURN n.code AS code, count(DISTINCT p) AS n"])
+    in_graph = {r["code"]: r["n"] for r in json.loads(q.stdout)}
+    cov = rep["chains"][0]["coverage"]
+    assert {k: v for k, v in cov["nodes"].items() if v} == in_graph
+    assert set(cov["empty_nodes"]) == set(cov["nodes"]) - set(in_graph)
+    assert "nodes reached" in result.output
     out = tmp_path / "out"
     result = runner.invoke(app, ["analyze", "--db", str(db), "--out", str(out)])
     assert result.exit_code == 0, result.output
