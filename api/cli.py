@@ -349,3 +349,22 @@ def ontology_diff(old: Annotated[Path, typer.Argument(help="Old scheme file.")],
                   f"(newly classified {m['newly_classified']:,}, no longer classified {m['no_longer_classified']:,})"
                   + (f"; e.g. {', '.join(m['examples'][:5])}" if m["examples"] else ""))
 
+
+@ontology_app.command("ipc")
+@friendly
+def ontology_ipc(titles: Annotated[Path, typer.Option("--titles", help="IPC title list: symbol TAB title "
+                                                                       "(../shared/data/reference/ipc/all_ipc.tsv).")],
+                 db: DbOption = None, neo4j: Neo4jOption = False) -> None:
+    """Load the IPC hierarchy with titles for the IPC codes in the graph (IPC.title, IPC.level, PART_OF up to
+    the section), so analysts can query by class and read what a code means.
+
+    Example: patnav ontology ipc --titles ../shared/data/reference/ipc/all_ipc.tsv --db patnav-out/db
+    """
+    settings = Settings.from_env()
+    with closing(settings.open_store(db=db, neo4j=neo4j, read_only=False,
+                                     limits=Limits(settings.query_timeout_s * 10, None))) as store:
+        r = workflow.load_ipc_titles(store, titles)
+    out.print(f"{r['codes']:,} IPC codes in the graph → {r['nodes']:,} IPC nodes with ancestors, "
+              f"{r['with_title']:,} with a title, {r['links']:,} PART_OF links"
+              + (f"; no title for e.g. {', '.join(r['untitled'][:5])}" if r["untitled"] else ""))
+

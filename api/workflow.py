@@ -94,3 +94,15 @@ def ontology_diff(old: str | Path, new: str | Path, store: GraphStore | None = N
         result["patents"] = len(records)
         result["moves"] = patent_moves(classify(records, a).in_node, classify(records, b).in_node, a, b)
     return result
+
+
+def load_ipc_titles(store: GraphStore, titles_path: str | Path) -> dict:
+    """Give every IPC code in the graph its title and level, and the PART_OF path up to its section."""
+    from ingest.ipc_titles import ipc_frames, read_titles
+    titles = read_titles(titles_path)
+    codes = store.run("MATCH (c:IPC) RETURN c.id AS id")["id"]
+    frames = ipc_frames(codes, titles)
+    load_graph(store, frames)
+    nodes = frames["IPC"]
+    return {"codes": len(codes), "nodes": len(nodes), "with_title": int(nodes["title"].notna().sum()),
+            "links": len(frames["PART_OF"]), "untitled": nodes.loc[nodes["title"].isna(), "id"].head(10).tolist()}

@@ -68,6 +68,7 @@ def graph_frames(records: pd.DataFrame, in_node: pd.DataFrame | None = None,
         parts = [c.frames() for c in chains]
         for name in ("ChainNode", "PART_OF", "SUPPLIES"):
             frames[name] = pd.concat([p[name] for p in parts], ignore_index=True)
+        frames["PART_OF"].attrs["endpoints"] = ("ChainNode", "ChainNode")  # PART_OF also links IPC → IPC
     if in_node is not None and len(in_node):
         frames["IN_NODE"] = in_node
     return frames

@@ -99,6 +99,7 @@ class Chain:
         part_of = pd.DataFrame([{"from": c.id, "to": c.parent} for c in self.concepts if c.parent],
                                columns=["from", "to"])
         supplies = pd.DataFrame(list(self.supplies), columns=["from", "to"])
+        part_of.attrs["endpoints"] = ("ChainNode", "ChainNode")  # PART_OF also links IPC → IPC
         return {"ChainNode": nodes, "PART_OF": part_of, "SUPPLIES": supplies}
 
 

@@ -140,3 +140,24 @@ def test_an_edited_workbook_comes_back_validated_and_diff_counts_the_patents_it_
     assert 0 < moved <= len(touched)
     examples = re.search(r"e\.g\. (.*)$", text).group(1).split(", ")
     assert set(e.strip() for e in examples) <= touched
+
+
+def test_ipc_hierarchy_with_titles_is_loaded_for_the_codes_in_the_graph(sample_db):
+    """Each IPC code gets its ancestors up to the section, PART_OF links and the titles the list has;
+    running it twice changes nothing."""
+    titles = Path(__file__).parent / "data" / "ipc" / "titles-excerpt.tsv"  # a few lines of WIPO's IPC titles
+    first = runner.invoke(app, ["ontology", "ipc", "--titles", str(titles), "--db", str(sample_db)])
+    assert first.exit_code == 0, first.output
+
+    def ask(cypher):
+        return json.loads(runner.invoke(app, ["query", "--db", str(sample_db), "--format", "json", cypher]).stdout)
+    path = ask("MATCH (c:IPC {id: 'G01S17/931'})-[:PART_OF*1..4]->(u:IPC) RETURN u.id AS id, u.level AS level, "
+               "u.title AS title ORDER BY id")
+    assert [(r["id"], r["level"]) for r in path] == [("G", "section"), ("G01", "class"), ("G01S", "subclass"),
+                                                      ("G01S17/00", "group")]
+    assert path[-1]["title"].startswith("Systems using the reflection or reradiation of electromagnetic waves")
+    count = ask("MATCH (c:IPC) RETURN count(*) AS n")[0]["n"]
+    again = runner.invoke(app, ["ontology", "ipc", "--titles", str(titles), "--db", str(sample_db)])
+    assert again.exit_code == 0 and ask("MATCH (c:IPC) RETURN count(*) AS n")[0]["n"] == count
+    assert ask("MATCH (c:IPC {id: 'G01S17/931'}) RETURN c.title AS t")[0]["t"] is None  # newer than the list
+    assert "no title for e.g." in " ".join(first.output.split())
