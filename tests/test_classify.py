@@ -178,3 +178,28 @@ def _repeats(which: str) -> int:
     rows = pd.read_csv(tsv, sep="\t", dtype=str, keep_default_na=False)
     tokens = rows[f"{which}_patterns"].str.split()
     return int(sum(len(t) - len(set(t)) for t in tokens))
+
+
+def test_the_shipped_vr_ar_chain_has_three_stages_supply_links_and_rules_everywhere():
+    vr = load_chain("vr-ar")
+    stages = {c.stage for c in vr.concepts}
+    leaves = [c for c in vr.concepts if c.level == 2]
+    assert stages == {"upstream", "midstream", "downstream"} and len(leaves) >= 15
+    assert all(c.rules and c.keywords for c in leaves)  # every branch has IPC rules and keywords
+    assert all(any(k for k in c.keywords if not k.isascii()) and any(k.isascii() for k in c.keywords) for c in leaves)
+    assert len(vr.supplies) >= 20 and vr.exclude_keywords  # supply links and corpus denoise rules
+
+
+@pytest.mark.corpus
+def test_vr_ar_covers_the_shared_vr_and_ar_corpus():
+    """On the Patentics CN exports queried by title (虚拟现实, 增强现实), nearly every patent lands in the
+    chain and every branch is reached."""
+    from pathlib import Path
+
+    from ingest.pipeline import ingest_files
+    folder = Path(__file__).resolve().parents[2] / "shared/data/exports/patentics"
+    files = [folder / "20220507--CNAPP-TI=虚拟现实.csv", folder / "20220530--CNAPP-TI=增强现实.csv"]
+    if not all(f.exists() for f in files):
+        pytest.skip("../shared/data is absent: this check needs the shared Patentics VR/AR exports")
+    cov = ingest_files(files, [load_chain("vr-ar")]).report["chains"][0]["coverage"]
+    assert cov["unclassified_share"] < 0.10 and cov["empty_nodes"] == []
