@@ -30,7 +30,7 @@ STAGE_LABELS = {"upstream": ("上游", "Upstream"), "midstream": ("中游", "Mid
 #: class `G16*`; subclass `B60W` / `B60W*`; main group `G01S17*` / `G06F11`; exact group `G08G1/16`;
 #: subgroup prefix `G01S7/48*`.
 IPC_PATTERN = re.compile(r"^[A-HY]\d\d\*$|^[A-HY]\d\d[A-Z]\*?$|^[A-HY]\d\d[A-Z]\d{1,4}\*?$"
-                         r"|^[A-H]\d\d[A-Z]\d{1,4}/\d{2,7}\*?$")
+                         r"|^[A-HY]\d\d[A-Z]\d{1,4}/\d{2,7}\*?$")
 
 
 @dataclass(frozen=True)
