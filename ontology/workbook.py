@@ -25,6 +25,7 @@ from rdflib import RDF, RDFS, BNode, Graph, Literal, Namespace, URIRef
 from rdflib.namespace import DCTERMS, OWL, SKOS, XSD
 from rdflib.util import from_n3
 
+from ontology.chains import code_key
 from ontology.errors import OntologyError
 from ontology.vocab import PN
 
@@ -52,10 +53,6 @@ HELP = {
 }
 
 
-def _sep(many_patterns: bool) -> str:
-    return " " if many_patterns else "; "
-
-
 def _plain(o, lang: str | None) -> bool:
     """A literal this column can hold exactly: plain string (or the column's language), no separator clash."""
     return isinstance(o, Literal) and o.datatype is None and o.language == lang
@@ -68,17 +65,20 @@ class _Taken:
         self.done: set = set()
 
     def values(self, g: Graph, s, p, lang, many: bool, patterns: bool = False) -> str:
-        found = sorted(o for o in g.objects(s, p) if _plain(o, lang) and _fits(str(o), patterns))
+        found = sorted(o for o in g.objects(s, p) if _plain(o, lang) and _fits(str(o), patterns, many))
         if not many:
             found = found[:1] if len(found) == 1 else []
         for o in found:
             self.done.add((s, p, o))
-        return _sep(patterns).join(str(o) for o in found)
+        return (" " if patterns else "; ").join(str(o) for o in found)
 
 
-def _fits(text: str, patterns: bool) -> bool:
-    return text == text.strip() and text != "" and ((" " not in text) if patterns else (";" not in text)) \
-        and "\n" not in text
+def _fits(text: str, patterns: bool, many: bool = True) -> bool:
+    """Whether a value survives the cell: trimmed, one line, and free of the list separator when it shares
+    a cell with others (space for patterns, ";" for keywords)."""
+    if text != text.strip() or text == "" or "\n" in text:
+        return False
+    return not many or ((" " not in text) if patterns else (";" not in text))
 
 
 def export_workbook(g: Graph, out: str | Path) -> Path:
@@ -99,7 +99,7 @@ def export_workbook(g: Graph, out: str | Path) -> Path:
     concepts = sorted(set(g.subjects(SKOS.inScheme, scheme)), key=lambda c: str(g.value(c, PN.code) or c))
     codes = {}
     for c in concepts:
-        code = [o for o in g.objects(c, PN.code) if _plain(o, None) and _fits(str(o), False)]
+        code = [o for o in g.objects(c, PN.code) if _plain(o, None) and _fits(str(o), False, many=False)]
         if len(code) == 1 and str(code[0]) not in codes.values():
             codes[c] = str(code[0])
     rows, rules, supplies = [], [], []
@@ -130,7 +130,7 @@ def export_workbook(g: Graph, out: str | Path) -> Path:
         for r in g.objects(c, PN.rule):
             rules += _rule_row(g, taken, c, codes[c], r)
     _sheet(wb, "concepts", CONCEPT_COLUMNS, rows)
-    _sheet(wb, "rules", RULE_COLUMNS, sorted(rules, key=lambda r: (codes_order(r[0]), int(r[1]))))
+    _sheet(wb, "rules", RULE_COLUMNS, sorted(rules, key=lambda r: (code_key(r[0]), int(r[1]))))
     _sheet(wb, "supplies", ["from", "to"], sorted(supplies))
     other = [[s.n3(), p.n3(), o.n3()] for s, p, o in sorted(g) if (s, p, o) not in taken.done]
     _sheet(wb, "other", ["subject", "predicate", "object"], other)
@@ -139,15 +139,10 @@ def export_workbook(g: Graph, out: str | Path) -> Path:
     return out
 
 
-def codes_order(code: str):
-    from ontology.chains import code_key
-    return code_key(code)
-
-
 def _rule_row(g: Graph, taken: _Taken, concept, code: str, r) -> list[list[str]]:
     """A rule as one row when it is a blank node with a number and nothing the sheet cannot hold."""
     number = [o for o in g.objects(r, PN.ruleNo) if isinstance(o, Literal) and o.datatype == XSD.integer]
-    notes = [o for o in g.objects(r, RDFS.comment) if _plain(o, "zh") and _fits(str(o), False)]
+    notes = [o for o in g.objects(r, RDFS.comment) if _plain(o, "zh") and _fits(str(o), False, many=False)]
     known = {RDF.type, PN.ruleNo, PN.ipcInclude, PN.ipcExclude, RDFS.comment}
     plain = all(p in known for p, _ in g.predicate_objects(r)) and len(number) == 1 and len(notes) <= 1 \
         and (r, RDF.type, PN.Rule) in g and isinstance(r, BNode) \
@@ -213,14 +208,11 @@ def import_workbook(path: str | Path) -> Graph:
     scheme = URIRef(fields["iri"])
     ns = Namespace(str(scheme) if str(scheme).endswith(("#", "/")) else str(scheme) + "#")
     g.add((scheme, RDF.type, SKOS.ConceptScheme))
-    for name, pred, lang, _ in SCHEME_FIELDS:
-        for v in _split(fields.get(name, ""), patterns=name == "denoise_ipc") if fields.get(name) else []:
+    for name, pred, lang, many in SCHEME_FIELDS:
+        text = fields.get(name, "")
+        values = _split(text, patterns=name == "denoise_ipc") if many else ([text] if text else [])
+        for v in values:  # single values keep their spaces and semicolons
             g.add((scheme, pred, Literal(v, lang=lang)))
-        if name in ("name_zh", "name_en", "description_zh", "description_en", "source", "schemeId", "kind",
-                    "version") and fields.get(name):  # single values keep their spaces and semicolons
-            g.remove((scheme, pred, None)) if lang is None else \
-                [g.remove((scheme, pred, o)) for o in list(g.objects(scheme, pred)) if o.language == lang]
-            g.add((scheme, pred, Literal(fields[name], lang=lang)))
     iris = {}
     rows = _rows(wb, "concepts")
     for r in rows:
