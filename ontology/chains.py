@@ -56,8 +56,6 @@ class Concept:
     level: int
     parent: str | None
     weight: float = 1.0
-    ipc_include: tuple[str, ...] = ()
-    ipc_exclude: tuple[str, ...] = ()
     keywords: tuple[str, ...] = ()
     exclude_keywords: tuple[str, ...] = ()
     rules: tuple[Rule, ...] = ()
@@ -169,7 +167,7 @@ def parse_chain(g: Graph, source: str = "") -> Chain:
         raw[uri] = dict(code=code, name_zh=names["zh"], name_en=names["en"], stage=stage,
                         parent=g.value(uri, SKOS.broader),
                         weight=float(weight.toPython()) if weight is not None else 1.0,
-                        ipc_include=include, ipc_exclude=exclude, rules=tuple(sorted(rules, key=lambda r: r.number)),
+                        rules=tuple(sorted(rules, key=lambda r: r.number)),
                         keywords=_all(g, uri, PN.keyword), exclude_keywords=_all(g, uri, PN.excludeKeyword))
     if not raw:
         raise OntologyError(f"{source}: scheme {scheme!r} has no concepts (skos:inScheme)")

@@ -93,7 +93,7 @@ def test_the_shipped_icv_chain_has_the_structure_the_issue_asks_for():
     assert {c.stage for c in icv.concepts} == {"upstream", "midstream", "downstream"}
     assert all(c.name_zh and c.name_en and c.code for c in icv.concepts)
     leaves = [c for c in icv.concepts if c.level > 1 and c.code != "U1"]
-    assert all(c.ipc_include and c.keywords for c in leaves)
+    assert all(c.rules and c.keywords for c in leaves)
     assert any(any(ord(ch) > 0x4e00 for ch in k) for k in leaves[0].keywords)    # zh keywords
     assert any(k.isascii() for k in leaves[0].keywords)                           # en keywords
     assert len(icv.supplies) >= 15 and icv.sha256
@@ -113,7 +113,7 @@ def test_broken_chains_name_the_concept_and_field(change, message):
     assert text != TINY
     g = Graph().parse(data=text, format="turtle")
     if message is None:
-        assert parse_chain(g, "tiny.ttl").concept("tiny:U1").ipc_include[0] == "G01S17"  # spaces are tolerated
+        assert parse_chain(g, "tiny.ttl").concept("tiny:U1").rules[0].include[0] == "G01S17"  # spaces are tolerated
         return
     with pytest.raises(OntologyError, match=message):
         parse_chain(g, "tiny.ttl")
