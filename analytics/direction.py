@@ -120,3 +120,113 @@ def applicant_countries(store: GraphStore, scheme: str) -> pd.DataFrame:
     """
     frame = shares(run_query(store, "applicant_countries", scheme=scheme), "country")
     return frame[["node", "rank", "country", "frac", "share"]]
+
+
+def trend(store: GraphStore, scheme: str) -> pd.DataFrame:
+    """Patents and applicants per chain node and application year (趋势与技术生命周期图).
+
+    ``patents(n, y)`` = distinct patents tagged to node n with application year y; ``applicants(n, y)``
+    = distinct applicants of those patents. ``complete`` flags the publication lag as in
+    :func:`filings_by_node_year`.
+
+    Returns columns: node, year, patents, applicants, complete.
+    """
+    frame = run_query(store, "trend", scheme=scheme)
+    latest = run_query(store, "data_summary", scheme=scheme)["latest_pub"].iloc[0]
+    frame["complete"] = complete_years(frame["year"], latest)
+    return frame
+
+
+#: maturity C(now)/L thresholds → lifecycle stage
+STAGES = ((0.10, "emerging"), (0.50, "growth"), (0.90, "mature"), (float("inf"), "saturated"))
+MIN_YEARS, MIN_UNITS = 5, 10
+#: the fitted ceiling L may be at most this multiple of the units so far
+CEILING = 100
+
+
+def _logistic(t, big_l, k, t0):
+    import numpy as np
+    return big_l / (1.0 + np.exp(-k * (t - t0)))
+
+
+def _gompertz(t, big_l, b, c):
+    import numpy as np
+    return big_l * np.exp(-b * np.exp(-c * t))
+
+
+def fit_lifecycle(years: pd.Series, units: pd.Series) -> dict:
+    """Logistic and Gompertz fits of cumulative filings C(t); the better R² wins.
+
+    logistic C(t) = L / (1 + e^(−k(t − t0)));  Gompertz C(t) = L · e^(−b·e^(−c·t)) (t in years since the
+    first year). ``maturity`` = C(last year) / L; stage: < 10% emerging, < 50% growth, < 90% mature,
+    else saturated. Fewer than 5 years or 10 units: stage "insufficient data". A fit whose ceiling runs
+    to its bound (100 × the units so far) has no inflection yet: "emerging", maturity unknown.
+
+    >>> import numpy as np
+    >>> years = pd.Series(range(2000, 2016)); c = 1000 / (1 + np.exp(-0.6 * (years - 2012)))
+    >>> fit = fit_lifecycle(years, c.diff().fillna(c.iloc[0]).round())
+    >>> fit["model"], fit["stage"], abs(fit["L"] - 1000) < 20, fit["r2"] > 0.99
+    ('logistic', 'mature', True, True)
+    >>> early = fit_lifecycle(pd.Series(range(2010, 2020)), pd.Series([2 ** i for i in range(10)]))
+    >>> early["stage"], "exponential" in early["note"]
+    ('emerging', True)
+    """
+    import numpy as np
+    from scipy.optimize import curve_fit
+    order = np.argsort(years.to_numpy())
+    t_abs = years.to_numpy(dtype=float)[order]
+    cum = np.cumsum(units.to_numpy(dtype=float)[order])
+    out = {"model": "", "stage": "insufficient data", "maturity": np.nan, "r2": np.nan, "L": np.nan,
+           "cumulative": float(cum[-1]) if len(cum) else 0.0, "years": int(len(cum)), "note": ""}
+    if len(cum) < MIN_YEARS or cum[-1] < MIN_UNITS:
+        return out
+    t = t_abs - t_abs[0]
+    last = cum[-1]
+    total = float(((cum - cum.mean()) ** 2).sum())
+    fits = {}
+    attempts = {
+        "logistic": (_logistic, [2 * last, 0.5, float(t[np.searchsorted(cum, last / 2)])],
+                     ([last, 1e-3, -50.0], [CEILING * last, 5.0, t[-1] + 50.0])),
+        "gompertz": (_gompertz, [2 * last, 5.0, 0.3], ([last, 1e-3, 1e-4], [CEILING * last, 1e4, 5.0])),
+    }
+    for name, (fn, p0, bounds) in attempts.items():
+        try:
+            params, _ = curve_fit(fn, t, cum, p0=p0, bounds=bounds, maxfev=20000)
+        except (RuntimeError, ValueError):
+            continue
+        residual = float(((cum - fn(t, *params)) ** 2).sum())
+        fits[name] = (1 - residual / total if total else 0.0, float(params[0]))
+    if not fits:
+        return out
+    model = max(fits, key=lambda m: (fits[m][0], m))
+    r2, big_l = fits[model]
+    if big_l >= 0.99 * CEILING * last:  # the fit ran to the bound: no inflection yet, the ceiling is unknown
+        return {**out, "model": model, "stage": "emerging", "r2": round(r2, 4),
+                "note": "still exponential: no ceiling can be fitted yet"}
+    maturity = last / big_l
+    stage = next(label for bound, label in STAGES if maturity < bound)
+    note = "ceiling extrapolated far beyond the data: early exponential growth" if stage == "emerging" else ""
+    return {**out, "model": model, "stage": stage, "maturity": round(maturity, 4), "r2": round(r2, 4),
+            "L": round(big_l, 1), "note": note}
+
+
+def lifecycle_table(filings: pd.DataFrame) -> pd.DataFrame:
+    """Per node, :func:`fit_lifecycle` on its complete years (gaps filled with 0) of ``filings``
+    (node, year, filings, complete) — the pure step behind :func:`lifecycle`."""
+    rows = []
+    for node, group in filings[filings["complete"]].groupby("node", sort=True):
+        span = range(int(group["year"].min()), int(group["year"].max()) + 1)
+        series = group.set_index("year")["filings"].reindex(span, fill_value=0)
+        rows.append({"node": node, **fit_lifecycle(pd.Series(list(span)), series.reset_index(drop=True))})
+    return pd.DataFrame(rows, columns=["node", "stage", "maturity", "r2", "model", "L", "cumulative", "years",
+                                       "note"])
+
+
+def lifecycle(store: GraphStore, scheme: str) -> pd.DataFrame:
+    """Lifecycle stage per chain node (技术生命周期阶段) from its cumulative filings (counting units, complete
+    years only): logistic and Gompertz fits, the better R² chosen, maturity = C(now)/L.
+
+    Returns columns: node, stage (emerging / growth / mature / saturated / insufficient data), maturity,
+    r2, model, L (fitted ceiling), cumulative, years, note (e.g. still exponential: no ceiling yet).
+    """
+    return lifecycle_table(filings_by_node_year(store, scheme))

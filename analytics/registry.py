@@ -38,6 +38,10 @@ INDICATORS: dict[str, Indicator] = {i.name: i for i in (
               ("node_applicant_shares",), direction.concentration),
     Indicator("applicant_countries", "节点申请人国别分布", "Applicant countries per chain node", "direction",
               ("applicant_countries",), direction.applicant_countries),
+    Indicator("trend", "节点专利与申请人逐年趋势", "Patents and applicants per chain node and year", "direction",
+              ("trend", "data_summary"), direction.trend),
+    Indicator("lifecycle", "节点技术生命周期阶段", "Lifecycle stage per chain node (logistic / Gompertz)", "direction",
+              ("filings_by_node_year", "data_summary"), direction.lifecycle),
 )}
 
 

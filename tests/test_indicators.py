@@ -11,6 +11,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from analytics import direction
 from analytics.cypher import run_query
 from analytics.registry import INDICATORS
 from api.workflow import demo_files
@@ -27,11 +28,12 @@ CORPUS = [SHARED / "incopat" / f for f in ("通用自动驾驶_10000.xlsx", "福
                                        "LYFT_全球433.csv", "APTIV全球1435.csv", "AURORA全球30.csv",
                                        "ptics--autodriving--fleet.csv", "20220414--AN=阿波罗智行.csv")]
 KEYS = {"filings_by_node_year": ["node", "year"], "top_applicants": ["node", "rank"],
-        "concentration": ["node"], "applicant_countries": ["node", "rank"]}
+        "concentration": ["node"], "applicant_countries": ["node", "rank"], "trend": ["node", "year"],
+        "lifecycle": ["node"]}
 
 
 def expected(ingested) -> dict[str, pd.DataFrame]:
-    """The four indicators recomputed with pandas from the ingest frames."""
+    """Every indicator recomputed with pandas from the ingest frames."""
     rec = ingested.records.set_index("id")
     tags = ingested.frames["IN_NODE"][["from", "to"]].rename(columns={"from": "id", "to": "node"})
     tags["unit"] = tags["id"].map(rec["family_id"].where(rec["family_id"].notna(), rec.index.to_series()))
@@ -55,8 +57,15 @@ def expected(ingested) -> dict[str, pd.DataFrame]:
     countries["share"] = countries["frac"] / countries.groupby("node")["frac"].transform("sum")
     countries = countries.sort_values(["node", "frac", "country"], ascending=[True, False, True])
     countries["rank"] = countries.groupby("node").cumcount() + 1
+    per_year = tags.dropna(subset=["year"]).merge(apps, on="id", how="left")
+    trend = per_year.groupby(["node", "year"]).agg(patents=("id", "nunique"), applicants=("applicant", "nunique"))
+    latest = max(d for d in ingested.records["pub_date"] if d is not None)
+    last_complete = (pd.Timestamp(latest) - pd.DateOffset(months=18)).year - 1
+    filings["complete"] = filings["year"] <= last_complete
+    lifecycle = direction.lifecycle_table(filings)  # the fit itself is tested on synthetic curves
     return {"filings_by_node_year": filings, "top_applicants": ranked[ranked["rank"] <= 10],
-            "concentration": conc.reset_index(), "applicant_countries": countries}
+            "concentration": conc.reset_index(), "applicant_countries": countries,
+            "trend": trend.reset_index(), "lifecycle": lifecycle}
 
 
 def _same(got: pd.DataFrame, want: pd.DataFrame, keys: list[str], what: str) -> None:
@@ -67,7 +76,7 @@ def _same(got: pd.DataFrame, want: pd.DataFrame, keys: list[str], what: str) -> 
     for c in cols:
         x, y = a[c], b[c]
         if pd.api.types.is_float_dtype(x) or pd.api.types.is_float_dtype(y):
-            assert np.allclose(x.astype(float), y.astype(float), rtol=1e-9, atol=1e-9), f"{what}.{c}"
+            assert np.allclose(x.astype(float), y.astype(float), rtol=1e-9, atol=1e-9, equal_nan=True), f"{what}.{c}"
         else:
             assert x.astype(object).tolist() == y.astype(object).tolist(), f"{what}.{c}"
 
@@ -124,7 +133,7 @@ def sample_engines(tmp_path_factory, neo4j_credentials):
 
 
 def test_indicators_agree_on_both_engines_and_with_pandas(sample_engines):
-    assert check_indicators(*sample_engines) == len(INDICATORS) == 4
+    assert check_indicators(*sample_engines) == len(INDICATORS) == 6
 
 
 def test_completeness_flag_marks_the_publication_lag(sample_engines):
@@ -159,7 +168,7 @@ def test_full_shared_corpus_same_on_both_engines_and_pandas(tmp_path_factory, ne
     assert ingested.report["patents"] > 30_000
     embedded, neo = _both_engines(tmp_path_factory, neo4j_credentials, ingested)
     try:
-        assert check_indicators(embedded, neo, ingested) == 4
+        assert check_indicators(embedded, neo, ingested) == len(INDICATORS)
     finally:
         embedded.close()
         neo.close()
