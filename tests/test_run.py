@@ -205,7 +205,8 @@ def test_api_indicators_match_the_atlas_tables(client, demo_out):
             if pd.api.types.is_float_dtype(table[col]):
                 assert (got[col].astype(float) - table[col]).abs().max() < 1e-6, (name, col)
             else:
-                assert got[col].fillna("").astype(str).tolist() == table[col].astype(str).tolist(), (name, col)
+                text = got[col].astype(object).where(got[col].notna(), "").astype(str)
+                assert text.tolist() == table[col].astype(str).tolist(), (name, col)
     missing = client.get("/api/indicators/nope")
     assert missing.status_code == 404 and "known: filings_by_node_year" in missing.json()["detail"]
 
