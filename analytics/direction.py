@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import datetime as dt
 
+import numpy as np
 import pandas as pd
+from scipy.optimize import curve_fit
 
 from analytics.cypher import run_query
 from graph.store import GraphStore
@@ -145,12 +147,10 @@ CEILING = 100
 
 
 def _logistic(t, big_l, k, t0):
-    import numpy as np
     return big_l / (1.0 + np.exp(-k * (t - t0)))
 
 
 def _gompertz(t, big_l, b, c):
-    import numpy as np
     return big_l * np.exp(-b * np.exp(-c * t))
 
 
@@ -171,8 +171,6 @@ def fit_lifecycle(years: pd.Series, units: pd.Series) -> dict:
     >>> early["stage"], "exponential" in early["note"]
     ('emerging', True)
     """
-    import numpy as np
-    from scipy.optimize import curve_fit
     order = np.argsort(years.to_numpy())
     t_abs = years.to_numpy(dtype=float)[order]
     cum = np.cumsum(units.to_numpy(dtype=float)[order])

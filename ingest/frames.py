@@ -9,6 +9,7 @@ from __future__ import annotations
 import pandas as pd
 
 from ingest import bulk
+from ingest.ipc_titles import level as ipc_level
 from ingest.names import applicant_country, applicant_type, name_key
 from ingest.regions import locate, region_frames
 from ontology.chains import Chain
@@ -60,8 +61,7 @@ def graph_frames(records: pd.DataFrame, in_node: pd.DataFrame | None = None,
         frames["PART_OF_GROUP"] = part_of_group
     ipc = records[["id", "ipcs", "ipc_main"]].explode("ipcs").dropna(subset=["ipcs"]).drop_duplicates(["id", "ipcs"])
     codes = pd.Series(ipc["ipcs"].drop_duplicates().to_numpy(), dtype=object)
-    frames["IPC"] = pd.DataFrame({"id": codes, "level": codes.str.endswith("/00").map({True: "group",
-                                                                                       False: "subgroup"})})
+    frames["IPC"] = pd.DataFrame({"id": codes, "level": codes.map(ipc_level)})
     frames["CLASSIFIED_AS"] = pd.DataFrame({"from": ipc["id"].to_numpy(), "to": ipc["ipcs"].to_numpy(),
                                             "main": (ipc["ipcs"] == ipc["ipc_main"]).to_numpy()})
     if chains:
