@@ -51,6 +51,7 @@ class Memo:
 
     def __init__(self, store: GraphStore) -> None:
         self.store, self.engine, self._seen = store, store.engine, {}
+        self.results: dict = {}  # indicator tables of this run (see registry.Indicator.run)
 
     def run(self, query: str, params=None) -> pd.DataFrame:
         key = (query, tuple(sorted((params or {}).items())))

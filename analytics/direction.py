@@ -30,10 +30,20 @@ def complete_years(years: pd.Series, latest_pub: dt.date | None) -> pd.Series:
     >>> complete_years(pd.Series([2020, 2021, 2022]), dt.date(2023, 4, 14)).tolist()
     [True, False, False]
     """
+    last = last_complete_year(latest_pub)
+    return pd.Series(True, index=years.index) if last is None else years.astype(int) <= last
+
+
+def last_complete_year(latest_pub: dt.date | None) -> int | None:
+    """The last application year whose filings are complete (None without a cut-off date).
+
+    >>> last_complete_year(dt.date(2023, 4, 14))
+    2020
+    """
     if latest_pub is None or pd.isna(latest_pub):
-        return pd.Series(True, index=years.index)
+        return None
     cutoff = pd.Timestamp(latest_pub) - pd.DateOffset(months=PUBLICATION_LAG_MONTHS)
-    return years.astype(int) <= (cutoff.year if cutoff.month == 12 and cutoff.day == 31 else cutoff.year - 1)
+    return cutoff.year if (cutoff.month, cutoff.day) == (12, 31) else cutoff.year - 1
 
 
 def filings_by_node_year(store: GraphStore, scheme: str) -> pd.DataFrame:

@@ -1,17 +1,20 @@
 """The one list of indicators: the API, the CLI and the atlas all read it from here.
 
 An :class:`Indicator` names its function, the queries behind it and its bilingual title; every
-function takes ``(store, scheme)`` and returns a DataFrame.
+function takes ``(store, scheme)``, those with parameters also ``options`` (``analytics.options``), and
+returns a DataFrame.
 """
 
 from __future__ import annotations
 
+import inspect
 from dataclasses import dataclass
 from typing import Callable
 
 import pandas as pd
 
-from analytics import direction
+from analytics import control, direction, forecast, summary, transfer
+from analytics.options import Options
 from graph.store import GraphStore
 
 
@@ -22,11 +25,25 @@ class Indicator:
     title_en: str
     module: str
     queries: tuple[str, ...]
-    compute: Callable[[GraphStore, str], pd.DataFrame]
+    compute: Callable[..., pd.DataFrame]
 
     @property
     def doc(self) -> str:
-        return (self.compute.__doc__ or "").strip()
+        return inspect.cleandoc(self.compute.__doc__ or "")
+
+    def run(self, store: GraphStore, scheme: str, options: Options | None = None) -> pd.DataFrame:
+        """The indicator's table; ``options`` reach the functions that take them. On a
+        :class:`analytics.cypher.Memo` store each table is computed once per run (the summary reuses them)."""
+        options = options or Options()
+        takes = "options" in inspect.signature(self.compute).parameters
+        key = (self.name, scheme, repr(options.record()) if takes else "")
+        cache = getattr(store, "results", None)
+        if cache is not None and key in cache:
+            return cache[key].copy()
+        frame = self.compute(store, scheme, options) if takes else self.compute(store, scheme)
+        if cache is not None:
+            cache[key] = frame.copy()
+        return frame
 
 
 INDICATORS: dict[str, Indicator] = {i.name: i for i in (
@@ -42,6 +59,19 @@ INDICATORS: dict[str, Indicator] = {i.name: i for i in (
               ("trend", "data_summary"), direction.trend),
     Indicator("lifecycle", "节点技术生命周期阶段", "Lifecycle stage per chain node (logistic / Gompertz)", "direction",
               ("filings_by_node_year", "data_summary"), direction.lifecycle),
+    Indicator("correlation", "产业链与专利关联度（技术、供需）", "Chain–patent correlation (technology, supply/demand)",
+              "direction", ("node_patents", "chain_nodes", "data_summary"), transfer.correlation),
+    Indicator("transfer", "产业转移：节点申请人国别份额及变化", "Industry transfer: applicant-country shares per window",
+              "direction", ("node_patents", "patent_applicants", "data_summary"), transfer.transfer),
+    Indicator("flows", "技术流向：申请人国别→受理局", "Flows from applicant country to filing office", "direction",
+              ("node_patents", "patent_applicants"), transfer.flows),
+    Indicator("control_power", "专利控制力（技术、产品、市场、综合指数）",
+              "Patent control power (technology, product, market, index)", "direction",
+              ("node_patents", "patent_applicants", "chain_nodes"), control.control_power),
+    Indicator("hotspots", "发展方向预测：技术与市场热点", "Direction forecast: growth, new IPC groups, rising offices",
+              "direction", ("node_patents", "patent_ipcs", "data_summary"), forecast.hotspots),
+    Indicator("direction_summary", "产业发展方向结论", "Direction summary in plain language", "direction",
+              ("node_patents", "patent_applicants", "patent_ipcs", "chain_nodes"), summary.direction_summary),
 )}
 
 

@@ -11,7 +11,7 @@ import math
 import threading
 from contextlib import asynccontextmanager
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 import pandas as pd
 from fastapi import Depends, FastAPI, HTTPException, Query, Request
@@ -20,7 +20,7 @@ from fastapi.staticfiles import StaticFiles
 
 from analytics.cypher import run_query
 from analytics.registry import INDICATORS, indicator
-from analytics.run import analyze
+from analytics.run import map_data
 from api.maps import chain_map_html
 from api.settings import Settings
 from graph.store import GraphStore, Limits
@@ -108,17 +108,20 @@ def create_app(settings: Settings, *, db: Path | None = None, neo4j: bool = Fals
             ind = indicator(name)
         except KeyError as exc:
             raise HTTPException(404, str(exc.args[0])) from None
-        frame = store.run(ind.compute, scheme)
+        frame = store.run(ind.run, scheme)
         return {"name": name, "scheme": scheme, "title_zh": ind.title_zh, "title_en": ind.title_en,
                 "columns": list(frame.columns), "rows": _records(frame)}
 
     @app.get("/api/chain/{scheme}/map", response_class=HTMLResponse, tags=["maps"])
-    def chain_map(scheme: str, store: Store) -> HTMLResponse:
-        """The interactive chain map (self-contained HTML: no CDN)."""
+    def chain_map(scheme: str, store: Store,
+                  colour: Annotated[Literal["stage", "growth"], Query(
+                      description="Colour nodes by chain stage or by the growth (CAGR) of their filings.")] = "stage"
+                  ) -> HTMLResponse:
+        """The interactive chain map (self-contained HTML: no CDN), coloured by stage or by growth."""
         if store.run(run_query, "chain_nodes", scheme=scheme).empty:
             raise HTTPException(404, f"no chain nodes of scheme {scheme!r} in the graph")
-        analysis = store.run(analyze, scheme)
-        return HTMLResponse(chain_map_html(analysis.nodes, analysis.links, f"{scheme} chain map"))
+        nodes, links = store.run(map_data, scheme)
+        return HTMLResponse(chain_map_html(nodes, links, f"{scheme} chain map", colour_by=colour))
 
     if atlas is not None:
         if not (Path(atlas) / "index.html").is_file():

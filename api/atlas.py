@@ -20,13 +20,14 @@ from pathlib import Path
 
 import jinja2
 import pandas as pd
-import plotly.graph_objects as go
 from plotly.offline import get_plotlyjs
 
 from analytics.cypher import query_text
+from analytics.frames import CHAIN
 from analytics.registry import INDICATORS
 from analytics.run import Analysis
-from api.maps import STAGE_COLOURS, chain_map_html, node_colour
+from api.charts import control_figure, flow_figure, stage_figure, trend_figure
+from api.maps import GROWTH_LEGEND, STAGE_COLOURS, chain_map_html, growth_colour
 from ontology.chains import STAGE_LABELS, STAGES, Chain, code_key
 from ontology.vocab import vocabulary
 
@@ -43,38 +44,13 @@ def software() -> dict:
             **{d: version(d) for d in ("ladybug", "neo4j", "pandas", "pyvis", "plotly", "rdflib")}}
 
 
-def trend_figure(filings: pd.DataFrame, nodes: pd.DataFrame) -> go.Figure:
-    """Filings per year for the stage segments (level-2 nodes); incomplete years drawn dotted."""
-    fig = go.Figure()
-    names = nodes.set_index("node")
-    shown = nodes[nodes["level"] == 2]["node"]
-    first = filings[filings["filings"] > 0].groupby("year")["filings"].sum()
-    start = int(first[first.cumsum() >= 0.01 * first.sum()].index.min()) if len(first) else 2000
-    for node in shown:
-        rows = filings[(filings["node"] == node) & (filings["year"] >= start)].sort_values("year")
-        if rows.empty:
-            continue
-        meta = names.loc[node]
-        colour = node_colour(meta["stage"], meta["code"])
-        label = f"{meta['code']} {meta['name_zh']}"
-        done, late = rows[rows["complete"]], rows[rows["year"] >= rows.loc[~rows["complete"], "year"].min()] \
-            if (~rows["complete"]).any() else rows.iloc[0:0]
-        fig.add_trace(go.Scatter(x=done["year"], y=done["filings"], mode="lines+markers", name=label,
-                                 legendgroup=node, line={"color": colour, "width": 1.6}))
-        if len(late):
-            tail = pd.concat([done.tail(1), late])
-            fig.add_trace(go.Scatter(x=tail["year"], y=tail["filings"], mode="lines+markers", name=label,
-                                     legendgroup=node, showlegend=False,
-                                     line={"color": colour, "width": 1.6, "dash": "dot"}))
-    fig.update_layout(height=460, margin={"l": 50, "r": 20, "t": 30, "b": 40}, template="plotly_white",
-                      xaxis_title="申请年 application year", yaxis_title="专利族/件 filings (units)",
-                      legend={"font": {"size": 11}})
-    return fig
-
-
 def _html_table(frame: pd.DataFrame, max_rows: int = 400) -> str:
     shown = frame.head(max_rows)
-    fmt = {c: (lambda v: f"{v:.1%}") for c in shown.columns if c in ("share", "cr4")}
+    fmt = {c: (lambda v: f"{v:.1%}") for c in shown.columns
+           if c in ("share", "cr4", "share_before", "share_after", "cagr", "maturity")}
+    fmt.update({c: (lambda v: f"{v:+.1%}") for c in shown.columns if c == "shift"})
+    fmt.update({c: (lambda v: f"{v:.3f}") for c in shown.columns
+                if c.endswith("_control") or c in ("index", "r2", "rho", "p_value")})
     fmt.update({c: (lambda v: f"{v:,.1f}") for c in shown.columns if c in ("frac", "hhi", "units")
                 and shown[c].dtype.kind == "f"})
     return shown.to_html(index=False, classes="tbl", border=0, na_rep="", formatters=fmt, escape=True)
@@ -90,6 +66,8 @@ def write_atlas(out: str | Path, analysis: Analysis, chain: Chain | None, ingest
     title = f"{chain.name_zh} 专利导航分析图谱" if chain else f"{scheme} 专利导航分析图谱"
     (out / "maps" / f"chain-{scheme}.html").write_text(
         chain_map_html(analysis.nodes, analysis.links, title), encoding="utf-8")
+    (out / "maps" / f"growth-{scheme}.html").write_text(
+        chain_map_html(analysis.nodes, analysis.links, f"{title} · 增长 growth", colour_by="growth"), encoding="utf-8")
     (out / "assets" / "plotly.min.js").write_text(get_plotlyjs(), encoding="utf-8")
     names = analysis.nodes.set_index("node")
     tables = []
@@ -108,12 +86,24 @@ def write_atlas(out: str | Path, analysis: Analysis, chain: Chain | None, ingest
             shown.columns = [str(c) for c in shown.columns]
         elif name in ("top_applicants", "applicant_countries"):
             shown = shown[shown["rank"] <= 5]
+        elif name == "control_power":  # the whole chain here; per node in the CSV
+            shown = shown[(shown["node"] == CHAIN) & (shown["rank"] <= 20)]
+        elif name in ("transfer", "flows"):
+            shown = shown[shown["node"] == CHAIN]
+        elif name == "hotspots":
+            shown = shown[shown["rank"].notna() & (shown["rank"] <= 15)]
+        elif name == "direction_summary":
+            shown = shown[["topic", "text_en", "evidence"]]
         tables.append({"name": name, "title_zh": ind.title_zh, "title_en": ind.title_en, "doc": ind.doc,
                        "queries": [{"name": q, "text": query_text(q)} for q in ind.queries],
                        "html": _html_table(shown), "rows": len(frame)})
     for q in ("chain_nodes", "chain_links", "data_summary"):
         (out / "queries" / f"{q}.cypher").write_text(query_text(q), encoding="utf-8")
-    trend = trend_figure(analysis.tables["filings_by_node_year"], analysis.nodes)
+    t = analysis.tables
+    figures = {"trend": trend_figure(t["filings_by_node_year"], analysis.nodes),
+               "stage": stage_figure(t["trend"], analysis.nodes),
+               "control": control_figure(t["control_power"], analysis.options.control_weights),
+               "flows": flow_figure(t["flows"])}
     run = {
         "generated_at": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
         "engine": engine,
@@ -134,7 +124,10 @@ def write_atlas(out: str | Path, analysis: Analysis, chain: Chain | None, ingest
                   for s in STAGE_COLOURS] if analysis.nodes["stage"].isin(STAGES).all() else []
     html = env.get_template("atlas.html").render(
         title=title, chain=chain, scheme=scheme, run=run, tables=tables, stages=stage_rows,
-        trend=trend.to_html(full_html=False, include_plotlyjs=False, div_id="trend"),
+        figures={k: f.to_html(full_html=False, include_plotlyjs=False, div_id=f"fig-{k}") for k, f in figures.items()},
+        summary=t["direction_summary"].to_dict("records"),
+        growth=[{"label": label, "colour": growth_colour(v)} for v, label in GROWTH_LEGEND],
+        growth_span=str(analysis.nodes["growth_span"].iloc[0]) if len(analysis.nodes) else "",
         nodes=sorted(analysis.nodes.to_dict("records"),
                      key=lambda n: (STAGES.index(n["stage"]) if n["stage"] in STAGES else 0, code_key(n["code"]))),
         rejects=(ingest_report or {}).get("rejects_path"))

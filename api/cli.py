@@ -20,6 +20,7 @@ from rich.progress import (BarColumn, DownloadColumn, MofNCompleteColumn, Progre
                            TimeElapsedColumn, TransferSpeedColumn)
 from rich.table import Table
 
+from analytics.options import Options, parse_market_weights, parse_weights, read_economic
 from analytics.registry import INDICATORS
 from api import workflow
 from api.settings import Settings
@@ -164,12 +165,13 @@ def ingest(paths: Annotated[list[Path], typer.Argument(help="Export files (incoP
     _run_ingest(paths, db, neo4j, chain or ["icv"], report, profile)
 
 
-def _run_analyze(db: Optional[Path], neo4j: bool, out_dir: Path, scheme: str) -> dict:
+def _run_analyze(db: Optional[Path], neo4j: bool, out_dir: Path, scheme: str, options: Options | None = None) -> dict:
     settings = Settings.from_env()
     limits = Limits(timeout_s=settings.query_timeout_s * 10, max_rows=None)
     bar, step = _steps(len(INDICATORS), "analyze 分析")
     with bar, closing(settings.open_store(db=db, neo4j=neo4j, limits=limits)) as store:
-        run = workflow.analyze(store, settings.state_dir(db=db, neo4j=neo4j), out_dir, scheme, step=step)
+        run = workflow.analyze(store, settings.state_dir(db=db, neo4j=neo4j), out_dir, scheme, step=step,
+                               options=options)
     out.print(f"atlas: {(out_dir / 'index.html').resolve()}  (open it from disk; tables in {out_dir / 'tables'})")
     return run
 
@@ -178,12 +180,25 @@ def _run_analyze(db: Optional[Path], neo4j: bool, out_dir: Path, scheme: str) ->
 @friendly
 def analyze(db: DbOption = None, neo4j: Neo4jOption = False,
             out_dir: Annotated[Path, typer.Option("--out", help="Atlas folder to write.")] = Path("patnav-out"),
-            scheme: Annotated[str, typer.Option("--chain", help="Chain scheme to analyse.")] = "icv") -> None:
+            scheme: Annotated[str, typer.Option("--chain", help="Chain scheme to analyse.")] = "icv",
+            economic: Annotated[Optional[Path], typer.Option(
+                help="CSV of economic data per chain node: a 'node' column (id or code) and numeric columns "
+                     "(output value, market size …) for the supply/demand rank correlation.")] = None,
+            theta: Annotated[float, typer.Option(help="Product control: share an actor needs in a node.")] = 0.05,
+            control_weights: Annotated[str, typer.Option(
+                help="Weights of technology, product and market control in the index.")] = "0.4,0.3,0.3",
+            market_weights: Annotated[str, typer.Option(
+                help="Market weight per filing office, e.g. US=2,CN=1.5,EP=1.5 (others weigh 1).")] = "",
+            window: Annotated[int, typer.Option(help="Years per period window and CAGR span.")] = 5) -> None:
     """Compute the indicators and write the offline atlas (index.html, tables/*.csv, run.json).
 
-    Example: patnav analyze --db patnav-db --out patnav-out
+    Example: patnav analyze --db patnav-db --out patnav-out --economic output-value.csv --market-weights US=2
     """
-    _run_analyze(db, neo4j, out_dir, scheme)
+    options = Options(theta=theta, control_weights=parse_weights(control_weights),
+                      market_weights=parse_market_weights(market_weights), window=window,
+                      economic=read_economic(economic) if economic else None,
+                      economic_source=str(economic) if economic else None)
+    _run_analyze(db, neo4j, out_dir, scheme, options)
 
 
 @app.command()

@@ -1,8 +1,10 @@
 """Chain map (产业链专利导航图) as a self-contained interactive HTML page (pyvis/vis-network, inline JS).
 
 Nodes sit in three columns by stage (upstream → midstream → downstream), sized by counting units and
-coloured by stage; ``SUPPLIES`` links are arrows, the hierarchy thin grey lines. Tooltips carry the
-counts, CR4/HHI and the leading applicants. Nothing is loaded from the network.
+coloured by stage — or, for the growth map, by the growth rate of their filings (CAGR of the last
+complete window: red falling, grey flat, green rising); ``SUPPLIES`` links are arrows, the hierarchy
+thin grey lines. Tooltips carry the counts, CR4/HHI, growth and the leading applicants. Nothing is
+loaded from the network.
 """
 
 from __future__ import annotations
@@ -27,6 +29,25 @@ def node_colour(stage: str, code: str) -> str:
         return STAGE_COLOURS[stage]
     root = str(code).split(".")[0]
     return ROOT_COLOURS[(int(root) - 1 if root.isdigit() else sum(map(ord, root))) % len(ROOT_COLOURS)]
+#: growth colours: the CAGR is clamped to ±GROWTH_CLAMP and mapped onto red → grey → green
+GROWTH_CLAMP = 0.5
+GROWTH_LEGEND = ((-0.5, "≤ −50%"), (-0.2, "−20%"), (0.0, "0%"), (0.2, "+20%"), (0.5, "≥ +50%"))
+
+
+def growth_colour(rate: float | None) -> str:
+    """Hex colour of a growth rate: grey at 0, full red at −50% and below, full green at +50% and above.
+
+    >>> growth_colour(0.0), growth_colour(0.5), growth_colour(-1.0), growth_colour(None)
+    ('#b4b4b4', '#1e8c3c', '#c83228', '#eeeeee')
+    """
+    if rate is None or pd.isna(rate):
+        return "#eeeeee"
+    x = max(-1.0, min(1.0, float(rate) / GROWTH_CLAMP))
+    grey, end = (180, 180, 180), ((30, 140, 60) if x > 0 else (200, 50, 40))
+    rgb = [round(g + (e - g) * abs(x)) for g, e in zip(grey, end)]
+    return "#" + "".join(f"{v:02x}" for v in rgb)
+
+
 _REMOTE = re.compile(r'\s*<(link|script)\b[^>]*(href|src)="https?://[^"]*"[^>]*>(\s*</script>)?', re.S)
 
 
@@ -70,13 +91,18 @@ def _tooltip(row: dict) -> str:
              f"专利族/件 units: {int(row['units']):,}   专利 patents: {int(row['patents']):,}"]
     if row.get("cr4") is not None and not pd.isna(row.get("cr4")):
         lines.append(f"CR4 {row['cr4']:.1%}   HHI {row['hhi']:,.0f}")
+    if row.get("cagr") is not None and not pd.isna(row.get("cagr")):
+        lines.append(f"年均增长 CAGR {row.get('growth_span', '')}: {row['cagr']:+.1%}")
     for name, share in row.get("leaders") or []:
         lines.append(f"  {name}: {share:.1%}")
     return "\n".join(lines)
 
 
-def chain_map_html(nodes: pd.DataFrame, links: pd.DataFrame, title: str = "") -> str:
-    """The chain map page for ``chain_nodes``-shaped ``nodes`` (+ cr4, hhi, leaders) and ``links``."""
+def chain_map_html(nodes: pd.DataFrame, links: pd.DataFrame, title: str = "", colour_by: str = "stage") -> str:
+    """The chain map page for ``chain_nodes``-shaped ``nodes`` (+ cr4, hhi, leaders, cagr) and ``links``;
+    ``colour_by`` is ``stage`` or ``growth``."""
+    if colour_by not in ("stage", "growth"):
+        raise ValueError(f"colour_by is 'stage' or 'growth', not {colour_by!r}")
     g = chain_graph(nodes, links)
     net = Network(height="640px", width="100%", directed=True, cdn_resources="in_line", heading="")
     top = max(1, int(nodes["units"].max() or 1))
@@ -84,10 +110,15 @@ def chain_map_html(nodes: pd.DataFrame, links: pd.DataFrame, title: str = "") ->
     for node_id, row in g.nodes(data=True):
         units = int(row["units"])
         x, y = (int(v) for v in pos[node_id])
-        net.add_node(node_id, label=f"{row['name_zh']}\n{units:,}", title=_tooltip(row), x=x, y=y,
+        if colour_by == "growth":
+            fill = border = growth_colour(row.get("cagr"))
+            label = f"{row['name_zh']}\n{row['cagr']:+.0%}" if not pd.isna(row.get("cagr")) else row["name_zh"]
+        else:
+            border = node_colour(row["stage"], row["code"])
+            fill, label = (border if units else "#dddddd"), f"{row['name_zh']}\n{units:,}"
+        net.add_node(node_id, label=label, title=_tooltip(row), x=x, y=y,
                      size=float(10 + 36 * math.sqrt(units / top)), shape="dot" if row["level"] > 1 else "box",
-                     color={"background": node_colour(row["stage"], row["code"]) if units else "#dddddd",
-                            "border": node_colour(row["stage"], row["code"])},
+                     color={"background": fill, "border": border},
                      font={"size": 15 if row["level"] > 1 else 17, "color": "#222"}, physics=False)
     for a, b, data in g.edges(data=True):
         if data["kind"] == "supplies":

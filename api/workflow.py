@@ -10,6 +10,7 @@ import json
 from pathlib import Path
 from typing import Callable, Sequence
 
+from analytics.options import Options
 from analytics.run import analyze as run_indicators
 from api.atlas import write_atlas
 from graph.store import GraphStore
@@ -54,17 +55,20 @@ def ingest(store: GraphStore, state_dir: Path, paths: Sequence[str | Path], chai
     return report
 
 
-def analyze(store: GraphStore, state_dir: Path, out: Path, scheme: str = "icv", step: Step | None = None) -> dict:
+def analyze(store: GraphStore, state_dir: Path, out: Path, scheme: str = "icv", step: Step | None = None,
+            options: Options | None = None) -> dict:
     """Run every indicator for ``scheme`` and write the atlas to ``out``; return run.json's content."""
-    analysis = run_indicators(store, scheme, step=step)
+    options = options or Options()
+    analysis = run_indicators(store, scheme, step=step, options=options)
     chain = None
     try:
         chain = load_chain(scheme)
     except PatNavError:
         pass  # a scheme loaded from a file elsewhere: the atlas still works from the graph alone
     ledger = read_ledger(state_dir)
-    return write_atlas(out, analysis, chain, ledger, store.engine, {"scheme": scheme, "counting_unit": "family",
-                                                                     "top": 10, "publication_lag_months": 18})
+    return write_atlas(out, analysis, chain, ledger, store.engine,
+                       {"scheme": scheme, "counting_unit": "family", "top": 10, "publication_lag_months": 18,
+                        **options.record()})
 
 
 def graph_records(store: GraphStore) -> "pd.DataFrame":

@@ -1,0 +1,110 @@
+"""Parameters of the analysis that an analyst may change; every run records them in ``run.json``.
+
+Defaults are the ones DESIGN.md §6 names. The CLI builds an :class:`Options` from its flags
+(``patnav analyze --theta 0.05 --control-weights 0.4,0.3,0.3 --market-weights US=2,CN=1.5
+--economic econ.csv``); the API and the tests use the defaults.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+
+from ontology.errors import IngestError, PatNavError
+
+
+@dataclass(frozen=True)
+class Options:
+    #: product control: an actor counts in a node when its share there is at least θ
+    theta: float = 0.05
+    #: composite control index = w_t · technology + w_p · product + w_m · market (normalised to sum 1)
+    control_weights: tuple[float, float, float] = (0.4, 0.3, 0.3)
+    #: market weight per filing office (default 1 each): a family's market coverage = Σ weights of its offices
+    market_weights: dict[str, float] = field(default_factory=dict)
+    #: width in years of the period windows (transfer, share shift) and of the CAGR span
+    window: int = 5
+    #: control-power rows kept per (actor type, node), best index first
+    top_actors: int = 50
+    #: optional economic data per chain node (node, then numeric columns such as output value)
+    economic: pd.DataFrame | None = field(default=None, compare=False)
+    economic_source: str | None = None
+
+    def __post_init__(self) -> None:
+        if not 0 < self.theta <= 1:
+            raise PatNavError(f"theta must be in (0, 1], got {self.theta}")
+        if len(self.control_weights) != 3 or min(self.control_weights) < 0 or sum(self.control_weights) <= 0:
+            raise PatNavError("control weights are three non-negative numbers (technology, product, market) "
+                              f"with a positive sum, got {self.control_weights}")
+        if self.window < 2:
+            raise PatNavError(f"the window must span at least 2 years, got {self.window}")
+
+    def record(self) -> dict:
+        """What run.json keeps: every parameter, the economic data by its file name."""
+        return {"theta": self.theta, "control_weights": list(self.control_weights),
+                "market_weights": dict(self.market_weights), "window": self.window,
+                "top_actors": self.top_actors, "economic": self.economic_source}
+
+
+def parse_weights(text: str) -> tuple[float, float, float]:
+    """``"0.4,0.3,0.3"`` → (0.4, 0.3, 0.3).
+
+    >>> parse_weights("2, 1, 1")
+    (2.0, 1.0, 1.0)
+    """
+    try:
+        values = tuple(float(v) for v in text.split(","))
+    except ValueError:
+        raise PatNavError(f"--control-weights takes three numbers like 0.4,0.3,0.3, got {text!r}") from None
+    if len(values) != 3:
+        raise PatNavError(f"--control-weights takes three numbers (technology, product, market), got {text!r}")
+    return values
+
+
+def parse_market_weights(text: str) -> dict[str, float]:
+    """``"US=2,CN=1.5"`` → {'US': 2.0, 'CN': 1.5}; offices not named weigh 1.
+
+    >>> parse_market_weights("us=2, CN=1.5")
+    {'US': 2.0, 'CN': 1.5}
+    """
+    out = {}
+    for part in filter(None, (p.strip() for p in text.split(","))):
+        office, _, value = part.partition("=")
+        try:
+            out[office.strip().upper()] = float(value)
+        except ValueError:
+            raise PatNavError(f"--market-weights takes OFFICE=NUMBER pairs like US=2,CN=1.5; {part!r} is not one") \
+                from None
+    return out
+
+
+def read_economic(path: str | Path) -> pd.DataFrame:
+    """Economic data per chain node from a CSV: a ``node`` column (ChainNode id such as ``icv:M1`` or its
+    code such as ``M1``) and one or more numeric columns (output value, market size …).
+
+    Raises :class:`IngestError` naming the file, row and column of the first value that is not a number.
+    """
+    path = Path(path)
+    try:
+        frame = pd.read_csv(path, dtype=str, encoding="utf-8-sig")
+    except (OSError, UnicodeDecodeError, pd.errors.ParserError) as exc:
+        raise IngestError(f"cannot read the economic data: {exc}", file=str(path)) from exc
+    frame.columns = [c.strip() for c in frame.columns]
+    if "node" not in frame.columns or len(frame.columns) < 2:
+        raise IngestError("the economic data needs a 'node' column (chain node id or code) and at least one "
+                          f"numeric column; found {list(frame.columns)}", file=str(path), row=1)
+    out = pd.DataFrame({"node": frame["node"].str.strip()})
+    for col in frame.columns.drop("node"):
+        values = pd.to_numeric(frame[col].str.replace(",", "", regex=False).str.strip(), errors="coerce")
+        bad = values.isna() & frame[col].notna() & (frame[col].str.strip() != "")
+        if bad.any():
+            row = int(bad.idxmax())
+            raise IngestError(f"{frame[col][row]!r} is not a number; write plain numbers (commas allowed) "
+                              "or leave the cell empty", file=str(path), row=row + 2, column=col)
+        out[col] = values
+    dup = out["node"][out["node"].duplicated()]
+    if len(dup):
+        raise IngestError(f"node {dup.iloc[0]!r} appears twice; give one row per node", file=str(path),
+                          row=int(dup.index[0]) + 2, column="node")
+    return out

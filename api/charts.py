@@ -1,0 +1,109 @@
+"""The atlas charts (plotly figures; plotly.js is copied into the atlas, never fetched).
+
+Each function takes indicator tables and returns a ``go.Figure``; titles and axes are bilingual.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+import plotly.graph_objects as go
+
+from analytics.frames import CHAIN
+from api.maps import node_colour
+
+LAYOUT = {"margin": {"l": 50, "r": 20, "t": 30, "b": 40}, "template": "plotly_white", "legend": {"font": {"size": 11}}}
+
+
+def _segments(nodes: pd.DataFrame) -> pd.Series:
+    """The nodes drawn as lines: the level-2 nodes (chain segments)."""
+    return nodes[nodes["level"] == 2]["node"]
+
+
+def trend_figure(filings: pd.DataFrame, nodes: pd.DataFrame) -> go.Figure:
+    """Filings per year for the stage segments (level-2 nodes); incomplete years drawn dotted."""
+    fig = go.Figure()
+    names = nodes.set_index("node")
+    shown = nodes[nodes["level"] == 2]["node"]
+    first = filings[filings["filings"] > 0].groupby("year")["filings"].sum()
+    start = int(first[first.cumsum() >= 0.01 * first.sum()].index.min()) if len(first) else 2000
+    for node in shown:
+        rows = filings[(filings["node"] == node) & (filings["year"] >= start)].sort_values("year")
+        if rows.empty:
+            continue
+        meta = names.loc[node]
+        colour = node_colour(meta["stage"], meta["code"])
+        label = f"{meta['code']} {meta['name_zh']}"
+        done, late = rows[rows["complete"]], rows[rows["year"] >= rows.loc[~rows["complete"], "year"].min()] \
+            if (~rows["complete"]).any() else rows.iloc[0:0]
+        fig.add_trace(go.Scatter(x=done["year"], y=done["filings"], mode="lines+markers", name=label,
+                                 legendgroup=node, line={"color": colour, "width": 1.6}))
+        if len(late):
+            tail = pd.concat([done.tail(1), late])
+            fig.add_trace(go.Scatter(x=tail["year"], y=tail["filings"], mode="lines+markers", name=label,
+                                     legendgroup=node, showlegend=False,
+                                     line={"color": colour, "width": 1.6, "dash": "dot"}))
+    fig.update_layout(height=460, margin={"l": 50, "r": 20, "t": 30, "b": 40}, template="plotly_white",
+                      xaxis_title="申请年 application year", yaxis_title="专利族/件 filings (units)",
+                      legend={"font": {"size": 11}})
+    return fig
+
+
+def stage_figure(trend: pd.DataFrame, nodes: pd.DataFrame) -> go.Figure:
+    """技术生命周期图: applicants (y) against patents (x) per application year, one path per chain segment
+    (complete years only). Rightward and upward = growth; leftward = decline."""
+    fig = go.Figure()
+    names = nodes.set_index("node")
+    done = trend[trend["complete"]]
+    for node in _segments(nodes):
+        rows = done[done["node"] == node].sort_values("year").tail(15)
+        if len(rows) < 2:
+            continue
+        meta = names.loc[node]
+        fig.add_trace(go.Scatter(x=rows["patents"], y=rows["applicants"], mode="lines+markers+text",
+                                 text=[str(y)[-2:] for y in rows["year"]], textposition="top center",
+                                 textfont={"size": 9}, name=f"{meta['code']} {meta['name_zh']}",
+                                 line={"color": node_colour(meta["stage"], meta["code"]), "width": 1.4},
+                                 hovertemplate="%{customdata}: %{x} patents, %{y} applicants",
+                                 customdata=rows["year"]))
+    fig.update_layout(height=520, xaxis_title="专利数 patents per year", yaxis_title="申请人数 applicants per year",
+                      **LAYOUT)
+    return fig
+
+
+def control_figure(control: pd.DataFrame, weights: tuple[float, float, float], top: int = 15) -> go.Figure:
+    """专利控制力排名: the strongest applicants over the whole chain, bars split into the weighted
+    technology, product and market parts that sum to the index."""
+    rows = control[(control["node"] == CHAIN) & (control["actor_type"] == "applicant")].sort_values("rank").head(top)
+    rows = rows.iloc[::-1]
+    total = sum(weights)
+    fig = go.Figure()
+    for col, w, label, colour in (("technology_control", weights[0], "技术控制 technology", "#2b7bb9"),
+                                  ("product_control", weights[1], "产品控制 product", "#e8891d"),
+                                  ("market_control", weights[2], "市场控制 market", "#3a9d5d")):
+        fig.add_trace(go.Bar(y=rows["name"], x=rows[col] * w / total, orientation="h", name=label,
+                             marker_color=colour, customdata=rows[col],
+                             hovertemplate="%{y}: " + label + " %{customdata:.3f}"))
+    fig.update_layout(barmode="stack", height=40 + 28 * max(len(rows), 3), xaxis_title="综合指数 control index",
+                      **{**LAYOUT, "margin": {"l": 260, "r": 20, "t": 30, "b": 40}})
+    return fig
+
+
+def flow_figure(flows: pd.DataFrame, top: int = 8) -> go.Figure:
+    """技术流向: applicant country → filing office as a Sankey (whole chain; the rest pooled as 其他 other)."""
+    rows = flows[flows["node"] == CHAIN].copy()
+    rows["origin"] = rows["origin"].replace("", "未知 unknown")
+    keep_o = rows.groupby("origin")["frac"].sum().nlargest(top).index
+    keep_d = rows.groupby("office")["frac"].sum().nlargest(top).index
+    rows["origin"] = rows["origin"].where(rows["origin"].isin(keep_o), "其他 other")
+    rows["office"] = rows["office"].where(rows["office"].isin(keep_d), "其他 other")
+    rows = rows.groupby(["origin", "office"], as_index=False)["frac"].sum()
+    sources = sorted(rows["origin"].unique())
+    targets = sorted(rows["office"].unique())
+    labels = [f"{o} 申请人" for o in sources] + [f"{d} 受理局" for d in targets]
+    fig = go.Figure(go.Sankey(
+        node={"label": labels, "pad": 12, "thickness": 14},
+        link={"source": rows["origin"].map({o: i for i, o in enumerate(sources)}).tolist(),
+              "target": rows["office"].map({d: len(sources) + i for i, d in enumerate(targets)}).tolist(),
+              "value": rows["frac"].round(2).tolist()}))
+    fig.update_layout(height=520, **{k: v for k, v in LAYOUT.items() if k != "legend"})
+    return fig
