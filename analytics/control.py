@@ -131,8 +131,8 @@ def control_table(units: pd.DataFrame, actors: pd.DataFrame, nodes: pd.DataFrame
     out = out[out["rank"] <= options.top_actors].copy()
     names = actors.drop_duplicates("applicant").set_index("applicant")["name"]
     out["name"] = out["actor"].where(out["actor_type"] != "applicant", out["actor"].map(names))
-    return out[["actor_type", "actor", "name", "node", "technology_control", "product_control", "market_control", "index",
-                "rank", "units", "share"]].reset_index(drop=True)
+    return out[["actor_type", "actor", "node", "technology_control", "product_control", "market_control", "index",
+                "name", "rank", "units", "share"]].reset_index(drop=True)
 
 
 def _product_control(per: pd.DataFrame, nodes: pd.DataFrame, node_units: pd.Series, theta: float) -> pd.Series:
@@ -158,8 +158,8 @@ def control_power(store: GraphStore, scheme: str, options: Options | None = None
     share of the node's units with applicants.
 
     Returns columns: actor_type (applicant / country / region), actor (Applicant id, ISO country code —
-    '' not known — or province), name (the applicant's name as written, else the actor), node, technology_control, product_control, market_control, index, rank,
-    units, share.
+    '' not known — or province), node, technology_control, product_control, market_control, index, name
+    (the applicant's name as written, else the actor), rank, units, share.
     """
     options = options or Options()
     patents = with_chain(node_patents(store, scheme))

@@ -90,7 +90,10 @@ def hotspots_table(units: pd.DataFrame, ipcs: pd.DataFrame, patents: pd.DataFram
     fresh["rank"] = pd.array(range(1, len(fresh) + 1), dtype="Int64")
     parts.append(fresh.assign(kind="new_ipc_group"))
     parts.append(_offices(patents, last, width))
-    out = pd.concat([p for p in parts if len(p)], ignore_index=True)
+    parts = [p for p in parts if len(p)]
+    if not parts:
+        return pd.DataFrame(columns=COLUMNS)
+    out = pd.concat(parts, ignore_index=True)
     for col in COLUMNS:
         if col not in out:
             out[col] = np.nan

@@ -41,9 +41,9 @@ def map_data(store: GraphStore, scheme: str, options: Options | None = None) -> 
     nodes["cr4"] = nodes["node"].map(conc["cr4"])
     nodes["hhi"] = nodes["node"].map(conc["hhi"])
     top = INDICATORS["top_applicants"].run(store, scheme, options)
-    leaders = top[top["rank"] <= 3].groupby("node").apply(
-        lambda g: [(n, float(s)) for n, s in zip(g["name"], g["share"])], include_groups=False)
-    nodes["leaders"] = nodes["node"].map(leaders).map(lambda v: v if isinstance(v, list) else [])
+    top = top[top["rank"] <= 3]
+    leaders = {node: [(n, float(s)) for n, s in zip(g["name"], g["share"])] for node, g in top.groupby("node")}
+    nodes["leaders"] = [leaders.get(n, []) for n in nodes["node"]]
     hot = INDICATORS["hotspots"].run(store, scheme, options)
     growth = hot[hot["kind"] == "node"].set_index("key")
     nodes["cagr"] = nodes["node"].map(growth["cagr"]).astype(float)

@@ -40,13 +40,16 @@ def share_shift(frac: pd.DataFrame, key: str, spans: list[tuple[int, int]]) -> p
 
     ``frac`` has columns node, window, ``key``, frac. share = frac / Σ frac of the (node, window);
     shift = share − share in the previous window (a key absent there had share 0); NaN for a node's first
-    window with units. Rows where the key has no weight in either window are left out.
+    window with units and after a window without any. Windows where the node has no units are left out,
+    and so are rows where the key has no weight in the window nor in the node's previous window.
 
     >>> f = pd.DataFrame({"node": ["n"] * 3, "window": ["2011–2015", "2016–2020", "2016–2020"],
     ...                   "country": ["US", "US", "CN"], "frac": [4.0, 1.0, 3.0]})
     >>> share_shift(f, "country", [(2011, 2015), (2016, 2020)])[["window", "country", "share", "shift"]].values.tolist()
     [['2011–2015', 'US', 1.0, nan], ['2016–2020', 'CN', 0.75, 0.75], ['2016–2020', 'US', 0.25, -0.75]]
     """
+    if frac.empty:
+        return pd.DataFrame(columns=["node", "window", "start", "end", key, "frac", "share", "shift"])
     order = [f"{a}–{b}" for a, b in spans]
     grid = frac.pivot_table(index=["node", key], columns="window", values="frac", aggfunc="sum", fill_value=0.0)
     grid = grid.reindex(columns=[w for w in order if w in grid.columns])
@@ -54,8 +57,9 @@ def share_shift(frac: pd.DataFrame, key: str, spans: list[tuple[int, int]]) -> p
     share = (grid / totals.where(totals > 0)).fillna(0.0)
     present = totals > 0
     shift = share.diff(axis=1).where(present & present.shift(axis=1, fill_value=False))
-    out = pd.DataFrame({"frac": grid.stack(), "share": share.stack(),
-                        "shift": shift.stack().astype(float)}).reset_index()
+    out = pd.DataFrame({"frac": grid.stack(), "share": share.stack(), "shift": shift.stack().astype(float),
+                        "present": present.stack()}).reset_index()
+    out = out[out["present"]].drop(columns="present")  # a window where the node has no units has no shares
     prev = out.groupby(["node", key])["frac"].shift(1).fillna(0.0)
     out = out[(out["frac"] > 0) | (prev > 0)]
     bounds = {f"{a}–{b}": (a, b) for a, b in spans}

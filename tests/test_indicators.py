@@ -11,8 +11,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
+import expected_direction
 from analytics import direction
-from analytics.cypher import run_query
+from analytics.cypher import names, run_query
 from analytics.registry import INDICATORS
 from api.workflow import demo_files
 from graph.embedded_store import EmbeddedStore
@@ -29,7 +30,9 @@ CORPUS = [SHARED / "incopat" / f for f in ("通用自动驾驶_10000.xlsx", "福
                                        "ptics--autodriving--fleet.csv", "20220414--AN=阿波罗智行.csv")]
 KEYS = {"filings_by_node_year": ["node", "year"], "top_applicants": ["node", "rank"],
         "concentration": ["node"], "applicant_countries": ["node", "rank"], "trend": ["node", "year"],
-        "lifecycle": ["node"]}
+        "lifecycle": ["node"], "correlation": ["node"], "transfer": ["node", "window", "country"],
+        "flows": ["node", "origin", "office"], "control_power": ["actor_type", "node", "actor"],
+        "hotspots": ["kind", "key"], "direction_summary": ["topic", "text_en"]}
 
 
 def expected(ingested) -> dict[str, pd.DataFrame]:
@@ -63,9 +66,13 @@ def expected(ingested) -> dict[str, pd.DataFrame]:
     last_complete = (pd.Timestamp(latest) - pd.DateOffset(months=18)).year - 1
     filings["complete"] = filings["year"] <= last_complete
     lifecycle = direction.lifecycle_table(filings)  # the fit itself is tested on synthetic curves
+    rows = expected_direction.Rows(ingested, load_chain("icv"))
     return {"filings_by_node_year": filings, "top_applicants": ranked[ranked["rank"] <= 10],
             "concentration": conc.reset_index(), "applicant_countries": countries,
-            "trend": trend.reset_index(), "lifecycle": lifecycle}
+            "trend": trend.reset_index(), "lifecycle": lifecycle,
+            "correlation": expected_direction.correlation(rows), "transfer": expected_direction.transfer(rows),
+            "flows": expected_direction.flows(rows), "control_power": expected_direction.control_power(rows),
+            "hotspots": expected_direction.hotspots(rows)}
 
 
 def _same(got: pd.DataFrame, want: pd.DataFrame, keys: list[str], what: str) -> None:
@@ -115,10 +122,11 @@ def check_indicators(embedded, neo, ingested) -> int:
     want = expected(ingested)
     checked = 0
     for name, ind in INDICATORS.items():
-        on_ladybug, on_neo4j = ind.compute(embedded, "icv"), ind.compute(neo, "icv")
+        on_ladybug, on_neo4j = ind.run(embedded, "icv"), ind.run(neo, "icv")
         assert len(on_ladybug) > 0, name
         _same(on_ladybug, on_neo4j, KEYS[name], f"{name} ladybug vs neo4j")
-        _same(on_ladybug, want[name], KEYS[name], f"{name} vs pandas")
+        if name in want:  # the summary is text over these tables: checked in test_summary_cites_the_tables
+            _same(on_ladybug, want[name], KEYS[name], f"{name} vs pandas")
         checked += 1
     return checked
 
@@ -133,12 +141,32 @@ def sample_engines(tmp_path_factory, neo4j_credentials):
 
 
 def test_indicators_agree_on_both_engines_and_with_pandas(sample_engines):
-    assert check_indicators(*sample_engines) == len(INDICATORS) == 6
+    assert check_indicators(*sample_engines) == len(INDICATORS) == 12
+
+
+def test_named_queries_run_the_same_on_both_engines(sample_engines):
+    """Every .cypher file, raw rows, LadybugDB vs Neo4j (lists and nulls included)."""
+    embedded, neo, _ = sample_engines
+    ran = 0
+    for name in names():
+        a, b = run_query(embedded, name, scheme="icv"), run_query(neo, name, scheme="icv")
+        assert list(a.columns) == list(b.columns) and len(a) == len(b) > 0, name
+        for col in a.columns:
+            left = a[col].map(lambda v: tuple(v) if isinstance(v, (list, np.ndarray)) else v).astype(object)
+            right = b[col].map(lambda v: tuple(v) if isinstance(v, (list, np.ndarray)) else v).astype(object)
+            if pd.api.types.is_float_dtype(a[col]) and pd.api.types.is_float_dtype(b[col]):
+                assert np.allclose(a[col], b[col], equal_nan=True, rtol=1e-12), (name, col)
+            else:
+                same = [(x is None or x is pd.NA or x != x) and (y is None or y is pd.NA or y != y) or str(x) == str(y)
+                        for x, y in zip(left, right)]
+                assert all(same), (name, col)
+        ran += 1
+    assert ran == len(names()) >= 10
 
 
 def test_completeness_flag_marks_the_publication_lag(sample_engines):
     embedded, _, ingested = sample_engines
-    frame = INDICATORS["filings_by_node_year"].compute(embedded, "icv")
+    frame = INDICATORS["filings_by_node_year"].run(embedded, "icv")
     latest = max(d for d in ingested.records["pub_date"] if d is not None)
     last_complete = (pd.Timestamp(latest) - pd.DateOffset(months=18)).year - 1
     assert frame.loc[frame["complete"], "year"].max() <= last_complete
@@ -147,9 +175,9 @@ def test_completeness_flag_marks_the_publication_lag(sample_engines):
 
 def test_shares_sum_to_one_and_hhi_is_on_the_10000_scale(sample_engines):
     embedded = sample_engines[0]
-    conc = INDICATORS["concentration"].compute(embedded, "icv")
+    conc = INDICATORS["concentration"].run(embedded, "icv")
     assert conc["hhi"].between(0, 10_000).all() and conc["cr4"].between(0, 1).all()
-    countries = INDICATORS["applicant_countries"].compute(embedded, "icv")
+    countries = INDICATORS["applicant_countries"].run(embedded, "icv")
     assert np.allclose(countries.groupby("node")["share"].sum(), 1.0)
 
 

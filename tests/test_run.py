@@ -37,8 +37,13 @@ def demo_out(tmp_path_factory) -> Path:
 def test_demo_writes_an_offline_atlas(demo_out):
     index = (demo_out / "index.html").read_text(encoding="utf-8")
     chain_map = (demo_out / "maps" / "chain-icv.html").read_text(encoding="utf-8")
-    for page in (index, chain_map):
+    growth_map = (demo_out / "maps" / "growth-icv.html").read_text(encoding="utf-8")
+    for page in (index, chain_map, growth_map):
         assert not REMOTE.search(page), REMOTE.search(page).group(0)
+    for figure in ("fig-trend", "fig-stage", "fig-control", "fig-flows"):
+        assert f'id="{figure}"' in index, figure
+    assert '"type":"sankey"' in index.replace(" ", "") and 'src="maps/growth-icv.html"' in index
+    assert "CAGR" in growth_map and "产业发展方向结论" in index
     assert '<script src="assets/plotly.min.js">' in index and (demo_out / "assets" / "plotly.min.js").stat().st_size > 1e6
     assert 'src="maps/chain-icv.html"' in index and "智能网联汽车" in index
     assert "new vis.Network" in chain_map and "icv:U1.1" in chain_map
@@ -218,6 +223,12 @@ def test_api_indicators_match_the_atlas_tables(client, demo_out):
                 assert text.tolist() == table[col].astype(str).tolist(), (name, col)
     missing = client.get("/api/indicators/nope")
     assert missing.status_code == 404 and "known: filings_by_node_year" in missing.json()["detail"]
+
+
+def test_api_growth_map(client):
+    page = client.get("/api/chain/icv/map", params={"colour": "growth"})
+    assert page.status_code == 200 and "CAGR" in page.text and not REMOTE.search(page.text)
+    assert client.get("/api/chain/icv/map", params={"colour": "rainbow"}).status_code == 422
 
 
 def test_api_chain_map_and_static_atlas(client):
