@@ -96,7 +96,9 @@ def cr_hhi(share_frame: pd.DataFrame, k: int = 4) -> pd.DataFrame:
     """CRk and HHI per node from applicant shares (columns node, share; shares of a node sum to 1).
 
     CRk = sum of the k largest shares; HHI = Σ s² × 10,000 (0–10,000; US DoJ/FTC scale: < 1,500
-    unconcentrated, 1,500–2,500 moderately, > 2,500 highly concentrated).
+    unconcentrated, 1,500–2,500 moderately, > 2,500 highly concentrated). Source: U.S. DoJ & FTC,
+    Horizontal Merger Guidelines (2010) §5.3; fractional counting as in OECD, Patent Statistics Manual
+    (2009) §5.
 
     >>> f = pd.DataFrame({"node": ["n"] * 5, "share": [0.4, 0.3, 0.1, 0.1, 0.1]})
     >>> cr_hhi(f).round(4).values.tolist()
@@ -169,7 +171,9 @@ def fit_lifecycle(years: pd.Series, units: pd.Series) -> dict:
 
     logistic C(t) = L / (1 + e^(−k(t − t0)));  Gompertz C(t) = L · e^(−b·e^(−c·t)) (t in years since the
     first year). ``maturity`` = C(last year) / L; stage: < 10% emerging, < 50% growth, < 90% mature,
-    else saturated. Fewer than 5 years or 10 units: stage "insufficient data". A fit whose ceiling runs
+    else saturated. Source: S-curve fits of cumulative patents (Ernst 1997, "The use of patent data for
+    technological forecasting: the diffusion of CNC-technology in the machine tool industry"; Haupt,
+    Kloyer & Lange 2007 on patent indicators of technology life-cycle stages). Fewer than 5 years or 10 units: stage "insufficient data". A fit whose ceiling runs
     to its bound (100 × the units so far) has no inflection yet: "emerging", maturity unknown.
 
     >>> import numpy as np

@@ -3,7 +3,9 @@ new, which markets rise — and the plain-language summary that cites the number
 
 Growth is the compound annual growth rate over the last ``window`` complete years (publication lag
 excluded, see ``direction.complete_years``): CAGR = (c_end / c_start)^(1 / (end − start)) − 1, with
-c = counting units filed in that year; undefined (NaN) when c_start = 0.
+c = counting units filed in that year; undefined (NaN) when c_start = 0. Sources: the usual CAGR
+definition; rising filing offices as market signals follow the OECD Patent Statistics Manual (2009)
+§6 on patents as indicators of market coverage.
 """
 
 from __future__ import annotations

@@ -75,6 +75,8 @@ def transfer(store: GraphStore, scheme: str, options: Options | None = None) -> 
     ending at the last complete year; frac(c, n, w) = Σ over units u of n in w of the share of u's
     applicants from country c (fractional counting, '' = country not known); share within (n, w);
     shift = share − share in the previous window (see :func:`share_shift`). Node ``*`` is the whole chain.
+    Source: the share-and-shift reading of technology origin used in CNIPA's 专利导航指南 (GB/T 39551.1-2020)
+    industry-transfer analysis.
 
     Returns columns: node, window, start, end, country, frac, share, shift.
     """
@@ -182,7 +184,7 @@ def rank_correlations(table: pd.DataFrame) -> pd.DataFrame:
     """Spearman ρ between node share and each economic column (and the node weight when weights vary).
 
     Returns columns: measure, rho, p_value, nodes (with a value). Empty when there is nothing to
-    correlate with.
+    correlate with. Source: Spearman's rank correlation (scipy.stats.spearmanr, two-sided p).
 
     >>> t = pd.DataFrame({"node": list("abcd"), "share": [.4, .3, .2, .1], "weight": [1.0] * 4,
     ...                   "output": [9.0, 7.0, 3.0, 1.0]})
