@@ -139,13 +139,17 @@ def applicant_countries(store: GraphStore, scheme: str) -> pd.DataFrame:
 def trend(store: GraphStore, scheme: str) -> pd.DataFrame:
     """Patents and applicants per chain node and application year (趋势与技术生命周期图).
 
-    ``patents(n, y)`` = distinct patents tagged to node n with application year y; ``applicants(n, y)``
-    = distinct applicants of those patents. ``complete`` flags the publication lag as in
-    :func:`filings_by_node_year`.
+    ``patents(n, y)`` = distinct patents tagged to node n with application year y; ``units(n, y)`` = the
+    counting units (families, else patents) whose earliest application year in n is y, as in
+    :func:`filings_by_node_year`; ``applicants(n, y)`` = distinct applicants of the patents. ``complete``
+    flags the publication lag.
 
-    Returns columns: node, year, patents, applicants, complete.
+    Returns columns: node, year, patents, units, applicants, complete.
     """
     frame = run_query(store, "trend", scheme=scheme)
+    filings = filings_by_node_year(store, scheme).set_index(["node", "year"])["filings"]
+    keys = pd.MultiIndex.from_frame(frame[["node", "year"]])
+    frame.insert(3, "units", filings.reindex(keys, fill_value=0).astype(int).to_numpy())
     latest = run_query(store, "data_summary", scheme=scheme)["latest_pub"].iloc[0]
     frame["complete"] = complete_years(frame["year"], latest)
     return frame

@@ -56,7 +56,7 @@ INDICATORS: dict[str, Indicator] = {i.name: i for i in (
     Indicator("applicant_countries", "节点申请人国别分布", "Applicant countries per chain node", "direction",
               ("applicant_countries",), direction.applicant_countries),
     Indicator("trend", "节点专利与申请人逐年趋势", "Patents and applicants per chain node and year", "direction",
-              ("trend", "data_summary"), direction.trend),
+              ("trend", "filings_by_node_year", "data_summary"), direction.trend),
     Indicator("lifecycle", "节点技术生命周期阶段", "Lifecycle stage per chain node (logistic / Gompertz)", "direction",
               ("filings_by_node_year", "data_summary"), direction.lifecycle),
     Indicator("correlation", "产业链与专利关联度（技术、供需）", "Chain–patent correlation (technology, supply/demand)",

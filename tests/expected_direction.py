@@ -241,6 +241,9 @@ def from_graph_tuples(store, scheme: str = "icv") -> dict[str, pd.DataFrame]:
     trend = dated.groupby(["node", "year"]).agg(patents=("patent", "nunique"),
                                                 applicants=("applicant", "nunique")).reset_index()
     rows["unit"] = rows["family"].where(rows["family"].notna(), rows["patent"])
+    first = rows.dropna(subset=["year"]).groupby(["node", "unit"])["year"].min().reset_index()
+    units = first.groupby(["node", "year"]).size()
+    trend["units"] = [int(units.get(k, 0)) for k in zip(trend["node"], trend["year"])]
     held = rows.dropna(subset=["applicant"]).drop_duplicates(["node", "unit", "applicant"])
     held = held.assign(w=1 / held.groupby(["node", "unit"])["applicant"].transform("size"))
     frac = held.groupby(["node", "applicant"])["w"].sum().round(9)

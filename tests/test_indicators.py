@@ -62,6 +62,7 @@ def expected(ingested) -> dict[str, pd.DataFrame]:
     countries["rank"] = countries.groupby("node").cumcount() + 1
     per_year = tags.dropna(subset=["year"]).merge(apps, on="id", how="left")
     trend = per_year.groupby(["node", "year"]).agg(patents=("id", "nunique"), applicants=("applicant", "nunique"))
+    trend["units"] = trend.index.map(filings.set_index(["node", "year"])["filings"]).fillna(0).astype(int)
     latest = max(d for d in ingested.records["pub_date"] if d is not None)
     last_complete = (pd.Timestamp(latest) - pd.DateOffset(months=18)).year - 1
     filings["complete"] = filings["year"] <= last_complete
