@@ -165,6 +165,27 @@ def ingest(paths: Annotated[list[Path], typer.Argument(help="Export files (incoP
     _run_ingest(paths, db, neo4j, chain or ["icv"], report, profile)
 
 
+@app.command()
+@friendly
+def classify(db: DbOption = None, neo4j: Neo4jOption = False,
+             chain: Annotated[str, typer.Option("--chain", help="Shipped chain id (icv) or a chain .ttl file.")]
+             = "icv") -> None:
+    """Reclassify every patent in the graph under a chain, e.g. after experts edited it.
+
+    The scheme's nodes and links become exactly the file's (nodes it no longer has are deleted with
+    their tags) and its tags exactly what the rules give now. Preview with `patnav ontology diff`.
+
+    Example: patnav classify --db patnav-out/db --chain icv-edited.ttl
+    """
+    settings = Settings.from_env()
+    with err.status("classify 分类 …"), closing(settings.open_store(
+            db=db, neo4j=neo4j, read_only=False, limits=Limits(settings.query_timeout_s * 10, None))) as store:
+        r = workflow.classify(store, chain)
+    out.print(f"{r['scheme']} {r['version']}: {r['patents']:,} patents, {r['patents_tagged']:,} tagged "
+              f"({r['tags']:,} tags: {r['added']:,} added, {r['removed']:,} removed, {r['unchanged']:,} kept); "
+              f"{r['nodes_removed']} node(s) and {r['links_removed']} link(s) no longer in the scheme removed")
+
+
 def _run_analyze(db: Optional[Path], neo4j: bool, out_dir: Path, scheme: str, options: Options | None = None) -> dict:
     settings = Settings.from_env()
     limits = Limits(timeout_s=settings.query_timeout_s * 10, max_rows=None)

@@ -14,7 +14,7 @@ from analytics.options import Options
 from analytics.run import analyze as run_indicators
 from api.atlas import write_atlas
 from graph.store import GraphStore
-from ingest.load import load_graph
+from ingest.load import load_graph, replace_tags, sync_chain
 from ingest.pipeline import ingest_files
 from ingest.profiles import load_profile
 from ingest.report import read_ledger, record_run
@@ -43,11 +43,23 @@ def ingest(store: GraphStore, state_dir: Path, paths: Sequence[str | Path], chai
     """
     loaded_chains = [load_chain(c) for c in chains]
     result = ingest_files(paths, loaded_chains, step=step, profile=load_profile(profile) if profile else None)
-    done = load_graph(store, result.frames, progress=(lambda name, n: step(f"loaded {name}")) if step else None)
+    frames = {k: v for k, v in result.frames.items() if k != "IN_NODE"}
+    done = load_graph(store, frames, progress=(lambda name, n: step(f"loaded {name}")) if step else None)
+    graph = {name: {"created": n.created, "updated": n.updated} for name, n in done.items()}
+    tags = result.frames.get("IN_NODE")
+    for chain in loaded_chains:  # re-ingesting under a changed chain leaves no stale tag or node behind
+        removed = sync_chain(store, chain)
+        if tags is not None:
+            t = replace_tags(store, chain, tags, patents=result.frames["Patent"]["id"])
+            tally = graph.setdefault("IN_NODE", {"created": 0, "updated": 0, "removed": 0})
+            tally["created"] += t["added"]
+            tally["updated"] += t["unchanged"]
+            tally["removed"] += t["removed"] + removed["IN_NODE"]
+        if removed["nodes"]:
+            graph.setdefault("ChainNode", {})["removed"] = graph.get("ChainNode", {}).get("removed", 0) + removed["nodes"]
     ledger = record_run(state_dir, result)
     report = {**result.report, "rejects_path": ledger["rejects_path"], "merged_path": ledger["merged_path"],
-              "engine": store.engine,
-              "graph": {name: {"created": n.created, "updated": n.updated} for name, n in done.items()}}
+              "engine": store.engine, "graph": graph}
     for f in report["files"]:
         f["rejects_path"] = ledger["rejects_path"]
     if report_path:
@@ -84,6 +96,20 @@ def graph_records(store: GraphStore) -> "pd.DataFrame":
     patents["ipcs"] = [lists.get(i, []) for i in patents["id"]]
     patents["ipc_main"] = [main.get(i) for i in patents["id"]]
     return patents
+
+
+def classify(store: GraphStore, chain_ref: str | Path) -> dict:
+    """Reclassify every patent in the graph under a chain (shipped id or .ttl file): the scheme's nodes
+    and links become exactly the file's, and its ``IN_NODE`` tags exactly what the rules give now."""
+    from ingest.classify import classify as tag
+    chain = load_chain(str(chain_ref))
+    records = graph_records(store)
+    nodes = sync_chain(store, chain)
+    tags = replace_tags(store, chain, tag(records, chain).in_node)
+    tags["patents_tagged"] = tags.pop("patents")
+    tags["removed"] += nodes["IN_NODE"]
+    return {"scheme": chain.scheme, "version": chain.version, "patents": len(records), **tags,
+            "nodes_removed": nodes["nodes"], "links_removed": nodes["PART_OF"] + nodes["SUPPLIES"]}
 
 
 def ontology_diff(old: str | Path, new: str | Path, store: GraphStore | None = None) -> dict:

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any, Mapping, Sequence
 
 import ladybug
 import pandas as pd
@@ -120,8 +120,8 @@ class EmbeddedStore:
         new, old = table.filter(pc.invert(exists)), table.filter(exists)
         if new.num_rows:
             self._exec(conn, f"COPY {label} FROM $t", {"t": full_width(new, node.properties)}).close()
-        if old.num_rows and old.num_columns > 1:
-            sets = ", ".join(f"n.{quote(c)} = c{i}" for i, c in enumerate(old.column_names) if i)
+        if old.num_rows and old.num_columns > 1:  # a null in the new row keeps the value already there
+            sets = ", ".join(f"n.{quote(c)} = coalesce(c{i}, n.{quote(c)})" for i, c in enumerate(old.column_names) if i)
             self._exec(conn, f"LOAD FROM $t MATCH (n:{label} {{id: c0}}) SET {sets}",
                        {"t": _positional(old)}).close()
         return Loaded(new.num_rows, old.num_rows)
@@ -148,10 +148,36 @@ class EmbeddedStore:
             self._exec(conn, f"COPY {rel_type} FROM $t{pick}",
                        {"t": full_width(new, rel.properties, lead=("from", "to"))}).close()
         if old.num_rows and old.num_columns > 2:
-            sets = ", ".join(f"r.{quote(c)} = c{i}" for i, c in enumerate(old.column_names) if i > 1)
+            sets = ", ".join(f"r.{quote(c)} = coalesce(c{i}, r.{quote(c)})"
+                             for i, c in enumerate(old.column_names) if i > 1)
             self._exec(conn, f"LOAD FROM $t MATCH (x:{a} {{id: c0}})-[r:{rel_type}]->(y:{b} {{id: c1}}) "
                              f"SET {sets}", {"t": _positional(old)}).close()
         return Loaded(new.num_rows, old.num_rows)
+
+    def delete_rels(self, rel_type: str, frame: pd.DataFrame, *, src: str | None = None,
+                    dst: str | None = None) -> int:
+        a, b = self.vocab.endpoint(rel_type, src, dst)
+        table = conform_rels(rel_type, frame[["from", "to"]], self.vocab)
+        if not table.num_rows:
+            return 0
+        conn = self._writer()
+        pairs = self._exec(conn, f"MATCH (x:{a})-[:{rel_type}]->(y:{b}) RETURN x.id AS f, y.id AS t").get_as_arrow()
+        there = table.filter(pc.is_in(_pair_key(table.column("from"), table.column("to")),
+                                      value_set=_pair_key(pairs.column("f"), pairs.column("t"))))
+        if there.num_rows:
+            self._exec(conn, f"LOAD FROM $t MATCH (x:{a} {{id: c0}})-[r:{rel_type}]->(y:{b} {{id: c1}}) DELETE r",
+                       {"t": _positional(there)}).close()
+        return there.num_rows
+
+    def delete_nodes(self, label: str, ids: Sequence[str]) -> int:
+        self.vocab.node(label)
+        conn = self._writer()
+        wanted = pa.array(list(ids), pa.string())
+        there = wanted.filter(pc.is_in(wanted, value_set=self._ids(conn, label)))
+        if len(there):
+            self._exec(conn, f"LOAD FROM $t MATCH (n:{label} {{id: c0}}) DETACH DELETE n",
+                       {"t": pa.table({"c0": there})}).close()
+        return len(there)
 
     def close(self) -> None:
         self._release()

@@ -8,7 +8,7 @@ end is missing. The caller may pass its own driver (and keeps owning it) or let 
 
 from __future__ import annotations
 
-from typing import Any, Mapping
+from typing import Any, Mapping, Sequence
 
 import neo4j
 import pandas as pd
@@ -78,7 +78,8 @@ class Neo4jStore:
     def load_nodes(self, label: str, frame: pd.DataFrame) -> Loaded:
         self.vocab.node(label)
         table = conform_nodes(label, frame, self.vocab)
-        sets = "".join(f", n.{quote(c)} = r.{quote(c)}" for c in table.column_names if c != "id")
+        sets = "".join(f", n.{quote(c)} = coalesce(r.{quote(c)}, n.{quote(c)})"  # a null keeps the value there
+                       for c in table.column_names if c != "id")
         query = f"UNWIND $rows AS r MERGE (n:{label} {{id: r.id}}) SET n.id = r.id{sets}"
         created = self._batches(table, lambda tx, rows: tx.run(query, rows=rows).consume().counters.nodes_created)
         return Loaded(created, table.num_rows - created)
@@ -88,7 +89,8 @@ class Neo4jStore:
         a, b = self.vocab.endpoint(rel_type, src, dst)
         table = conform_rels(rel_type, frame, self.vocab)
         props = [c for c in table.column_names if c not in ("from", "to")]
-        sets = (" SET " + ", ".join(f"x.{quote(c)} = r.{quote(c)}" for c in props)) if props else ""
+        sets = (" SET " + ", ".join(f"x.{quote(c)} = coalesce(r.{quote(c)}, x.{quote(c)})" for c in props)) \
+            if props else ""
         check = (f"UNWIND $rows AS r OPTIONAL MATCH (a:{a} {{id: r.`from`}}) OPTIONAL MATCH (b:{b} {{id: r.to}}) "
                  f"WITH r, a, b WHERE a IS NULL OR b IS NULL "
                  f"RETURN r.`from` AS f, r.to AS t, a IS NULL AS no_from LIMIT 1")
@@ -105,6 +107,19 @@ class Neo4jStore:
 
         created = self._batches(table, batch)
         return Loaded(created, table.num_rows - created)
+
+    def delete_rels(self, rel_type: str, frame: pd.DataFrame, *, src: str | None = None,
+                    dst: str | None = None) -> int:
+        a, b = self.vocab.endpoint(rel_type, src, dst)
+        table = conform_rels(rel_type, frame[["from", "to"]], self.vocab)
+        query = (f"UNWIND $rows AS r MATCH (a:{a} {{id: r.`from`}})-[x:{rel_type}]->(b:{b} {{id: r.to}}) DELETE x")
+        return self._batches(table, lambda tx, rows: tx.run(query, rows=rows).consume().counters.relationships_deleted)
+
+    def delete_nodes(self, label: str, ids: Sequence[str]) -> int:
+        self.vocab.node(label)
+        table = pa.table({"id": pa.array(list(ids), pa.string())})
+        query = f"UNWIND $rows AS r MATCH (n:{label} {{id: r.id}}) DETACH DELETE n"
+        return self._batches(table, lambda tx, rows: tx.run(query, rows=rows).consume().counters.nodes_deleted)
 
     def reset(self) -> None:
         """Delete every node and relationship (in bounded transactions); constraints stay."""

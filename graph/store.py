@@ -1,8 +1,9 @@
 """The store protocol: the one narrow interface every layer above ``graph/`` uses.
 
 A store runs read-only Cypher with parameters and returns a DataFrame, bulk-loads node and
-relationship frames (upserts: re-loading the same frame changes nothing), creates the schema from
-the ontology, and closes. Two implementations: ``EmbeddedStore`` (LadybugDB, in-process) and
+relationship frames (upserts: re-loading the same frame changes nothing; a null in a later frame never
+erases a value already in the graph), deletes named relationships and nodes in bulk (what
+reclassification needs), creates the schema from the ontology, and closes. Two implementations: ``EmbeddedStore`` (LadybugDB, in-process) and
 ``Neo4jStore`` (Neo4j 5 over Bolt). Nothing engine-specific leaks above this package.
 """
 
@@ -10,7 +11,7 @@ from __future__ import annotations
 
 import decimal
 from dataclasses import dataclass
-from typing import Any, Mapping, Protocol, runtime_checkable
+from typing import Any, Mapping, Protocol, Sequence, runtime_checkable
 
 import pandas as pd
 
@@ -49,6 +50,14 @@ class GraphStore(Protocol):
 
         ``src``/``dst`` name the endpoint labels when the type connects several pairs.
         Both endpoint nodes must exist already (load nodes before relationships)."""
+
+    def delete_rels(self, rel_type: str, frame: pd.DataFrame, *, src: str | None = None,
+                    dst: str | None = None) -> int:
+        """Delete the relationships named by columns ``from``/``to``; return how many existed. Pairs
+        that are not in the graph are ignored."""
+
+    def delete_nodes(self, label: str, ids: Sequence[str]) -> int:
+        """Delete nodes by ``id`` together with their relationships; return how many existed."""
 
     def create_schema(self) -> None:
         """Create tables/constraints for the whole vocabulary; safe to call again."""

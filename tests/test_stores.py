@@ -42,6 +42,36 @@ def test_upsert_updates_properties_in_place(store):
     assert pd.isna(got["claims"].iloc[2])
 
 
+def test_a_null_in_a_later_load_keeps_the_value(store):
+    """A second export that lacks a field (claims, a relationship's order) must not erase it."""
+    store.create_schema()
+    store.load_nodes("Patent", pd.DataFrame({"id": ["CN1A", "CN2A"], "claims": [10, 20], "title": ["a", "b"]}))
+    store.load_nodes("Applicant", pd.DataFrame({"id": ["acme"], "name": ["Acme"]}))
+    store.load_rels("APPLIED_BY", pd.DataFrame({"from": ["CN1A"], "to": ["acme"], "order": [1]}))
+    store.load_nodes("Patent", pd.DataFrame({"id": ["CN1A", "CN2A"], "claims": pd.array([None, 21], dtype="Int64"),
+                                             "title": [None, "b2"]}))
+    store.load_rels("APPLIED_BY", pd.DataFrame({"from": ["CN1A"], "to": ["acme"],
+                                                "order": pd.array([None], dtype="Int64")}))
+    got = store.run("MATCH (p:Patent) RETURN p.id AS id, p.claims AS claims, p.title AS title ORDER BY id")
+    assert got["claims"].tolist() == [10, 21] and got["title"].tolist() == ["a", "b2"]
+    assert store.run("MATCH (:Patent)-[r:APPLIED_BY]->(:Applicant) RETURN r.`order` AS o")["o"].tolist() == [1]
+
+
+def test_delete_named_relationships_and_nodes(store):
+    store.create_schema()
+    store.load_nodes("Patent", pd.DataFrame({"id": ["P1", "P2"]}))
+    store.load_nodes("ChainNode", pd.DataFrame({"id": ["x:A", "x:B"], "scheme": ["x", "x"]}))
+    store.load_rels("IN_NODE", pd.DataFrame({"from": ["P1", "P1", "P2"], "to": ["x:A", "x:B", "x:B"]}))
+    gone = store.delete_rels("IN_NODE", pd.DataFrame({"from": ["P1", "P9"], "to": ["x:A", "x:A"]}))
+    assert gone == 1  # the pair that is not there is ignored
+    pairs = store.run("MATCH (p:Patent)-[:IN_NODE]->(n:ChainNode) RETURN p.id AS patent, n.id AS node ORDER BY patent, node")
+    assert pairs.values.tolist() == [["P1", "x:B"], ["P2", "x:B"]]
+    assert store.delete_nodes("ChainNode", ["x:B", "x:Z"]) == 1
+    assert store.run("MATCH (n:ChainNode) RETURN n.id AS id")["id"].tolist() == ["x:A"]
+    assert store.run("MATCH (:Patent)-[r:IN_NODE]->() RETURN count(r) AS n")["n"][0] == 0
+    assert store.run("MATCH (p:Patent) RETURN count(p) AS n")["n"][0] == 2
+
+
 def test_typed_values_round_trip(store):
     store.create_schema()
     store.load_nodes("Patent", pd.DataFrame({
