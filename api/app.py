@@ -18,7 +18,7 @@ from fastapi import Depends, FastAPI, HTTPException, Query, Request
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse
 from fastapi.staticfiles import StaticFiles
 
-from analytics.cypher import run_query
+from analytics.cypher import Memo, run_query
 from analytics.registry import INDICATORS, indicator
 from analytics.run import map_data
 from api.maps import chain_map_html
@@ -27,15 +27,33 @@ from graph.store import GraphStore, Limits
 from ontology.errors import PatNavError, QueryRejected, StoreError
 
 
+#: what tells the API the graph changed since it computed a table (an ingest or `patnav classify`)
+FINGERPRINT = ("MATCH (p:Patent) WITH count(p) AS patents, max(p.pub_date) AS latest "
+               "RETURN patents, latest, COUNT { MATCH (:Patent)-[:IN_NODE]->(:ChainNode) } AS tags, "
+               "COUNT { MATCH (:Patent)-[:APPLIED_BY]->(:Applicant) } AS applied")
+
+
 class _Guarded:
-    """One store shared by request threads; LadybugDB connections are not for concurrent use."""
+    """One store shared by request threads; LadybugDB connections are not for concurrent use.
+
+    Indicator tables are kept between requests (a :class:`Memo`) until the graph's fingerprint —
+    patents, latest publication, tags, applicant links — changes."""
 
     def __init__(self, store: GraphStore) -> None:
         self.store, self.lock = store, threading.Lock()
+        self.memo, self.seen = Memo(store), None
 
     def run(self, fn, *args, **kwargs):
         with self.lock:
             return fn(self.store, *args, **kwargs)
+
+    def cached(self, fn, *args, **kwargs):
+        """``fn`` on the remembered results of this graph state (recomputed after the graph changed)."""
+        with self.lock:
+            now = tuple(str(v) for v in self.store.run(FINGERPRINT).iloc[0])
+            if now != self.seen:
+                self.memo, self.seen = Memo(self.store), now
+            return fn(self.memo, *args, **kwargs)
 
 
 def _records(frame: pd.DataFrame) -> list[dict[str, Any]]:
@@ -108,7 +126,7 @@ def create_app(settings: Settings, *, db: Path | None = None, neo4j: bool = Fals
             ind = indicator(name)
         except KeyError as exc:
             raise HTTPException(404, str(exc.args[0])) from None
-        frame = store.run(ind.run, scheme)
+        frame = store.cached(ind.run, scheme)
         return {"name": name, "scheme": scheme, "title_zh": ind.title_zh, "title_en": ind.title_en,
                 "columns": list(frame.columns), "rows": _records(frame)}
 
@@ -120,7 +138,7 @@ def create_app(settings: Settings, *, db: Path | None = None, neo4j: bool = Fals
         """The interactive chain map (self-contained HTML: no CDN), coloured by stage or by growth."""
         if store.run(run_query, "chain_nodes", scheme=scheme).empty:
             raise HTTPException(404, f"no chain nodes of scheme {scheme!r} in the graph")
-        nodes, links = store.run(map_data, scheme)
+        nodes, links = store.cached(map_data, scheme)
         return HTMLResponse(chain_map_html(nodes, links, f"{scheme} chain map", colour_by=colour))
 
     if atlas is not None:

@@ -145,3 +145,18 @@ def test_every_format_fixture_analyses_without_error(tmp_path, fixture):
         load_graph(graph, ingested.frames)
         run = workflow.analyze(graph, tmp_path / "db", tmp_path / "out", "icv")
     assert len(run["tables"]) == len(INDICATORS) and (tmp_path / "out" / "maps" / "growth-icv.html").exists()
+
+
+def test_api_keeps_tables_until_the_graph_changes(tmp_path):
+    from api.app import _Guarded
+    files = demo_files("icv")
+    with EmbeddedStore(tmp_path / "db") as graph:
+        load_graph(graph, ingest_files(files[:1], [load_chain("icv")]).frames)
+        guarded = _Guarded(graph)
+        first = guarded.cached(INDICATORS["trend"].run, "icv")
+        memo = guarded.memo
+        assert guarded.cached(INDICATORS["trend"].run, "icv").equals(first) and guarded.memo is memo
+        load_graph(graph, ingest_files(files, [load_chain("icv")]).frames)
+        fresh = guarded.cached(INDICATORS["trend"].run, "icv")
+        assert guarded.memo is not memo and fresh["patents"].sum() > first["patents"].sum()
+        assert fresh.equals(INDICATORS["trend"].run(graph, "icv"))
