@@ -147,10 +147,11 @@ def test_every_format_fixture_analyses_without_error(tmp_path, fixture):
     assert len(run["tables"]) == len(INDICATORS) and (tmp_path / "out" / "maps" / "growth-icv.html").exists()
 
 
-def test_api_keeps_tables_until_the_graph_changes(tmp_path):
+def test_api_keeps_tables_until_the_graph_changes(make_store):
+    """On both engines: the fingerprint query runs, a second request reuses, a load invalidates."""
     from api.app import _Guarded
     files = demo_files("icv")
-    with EmbeddedStore(tmp_path / "db") as graph:
+    with make_store() as graph:
         load_graph(graph, ingest_files(files[:1], [load_chain("icv")]).frames)
         guarded = _Guarded(graph)
         first = guarded.cached(INDICATORS["trend"].run, "icv")
