@@ -46,7 +46,8 @@ def map_data(store: GraphStore, scheme: str, options: Options | None = None) -> 
     nodes["leaders"] = [leaders.get(n, []) for n in nodes["node"]]
     hot = INDICATORS["hotspots"].run(store, scheme, options)
     growth = hot[hot["kind"] == "node"].set_index("key")
-    nodes["cagr"] = nodes["node"].map(growth["cagr"]).astype(float)
+    # a rate from a base of one or two filings is noise, not growth: drawn as "no rate", as hotspots ranks it
+    nodes["cagr"] = nodes["node"].map(growth["cagr"].where(growth["rank"].notna())).astype(float)
     nodes["growth_span"] = (f"{int(growth['start'].iloc[0])}–{int(growth['end'].iloc[0])}" if len(growth) else "")
     return nodes, links
 

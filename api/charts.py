@@ -6,11 +6,14 @@ Each function takes indicator tables and returns a ``go.Figure``; titles and axe
 from __future__ import annotations
 
 import pandas as pd
+import plotly.express as px
 import plotly.graph_objects as go
 
 from analytics.frames import CHAIN
 from api.maps import node_colour
 
+#: distinct line colours where stage colours would repeat (plotly's D3 palette)
+PALETTE = px.colors.qualitative.D3
 LAYOUT = {"margin": {"l": 50, "r": 20, "t": 30, "b": 40}, "template": "plotly_white", "legend": {"font": {"size": 11}}}
 
 
@@ -48,13 +51,16 @@ def trend_figure(filings: pd.DataFrame, nodes: pd.DataFrame) -> go.Figure:
     return fig
 
 
-def stage_figure(trend: pd.DataFrame, nodes: pd.DataFrame) -> go.Figure:
+def stage_figure(trend: pd.DataFrame, nodes: pd.DataFrame, top: int = 8) -> go.Figure:
     """技术生命周期图: applicants (y) against patents (x) per application year, one path per chain segment
-    (complete years only). Rightward and upward = growth; leftward = decline."""
+    (the ``top`` segments by patents; complete years only). Rightward and upward = growth; leftward =
+    decline."""
     fig = go.Figure()
     names = nodes.set_index("node")
     done = trend[trend["complete"]]
-    for node in _segments(nodes):
+    size = done.groupby("node")["patents"].sum()
+    shown = size.reindex(_segments(nodes)).dropna().sort_values(ascending=False).head(top).index
+    for i, node in enumerate(shown):
         rows = done[done["node"] == node].sort_values("year").tail(15)
         if len(rows) < 2:
             continue
@@ -62,7 +68,7 @@ def stage_figure(trend: pd.DataFrame, nodes: pd.DataFrame) -> go.Figure:
         fig.add_trace(go.Scatter(x=rows["patents"], y=rows["applicants"], mode="lines+markers+text",
                                  text=[str(y)[-2:] for y in rows["year"]], textposition="top center",
                                  textfont={"size": 9}, name=f"{meta['code']} {meta['name_zh']}",
-                                 line={"color": node_colour(meta["stage"], meta["code"]), "width": 1.4},
+                                 line={"color": PALETTE[i % len(PALETTE)], "width": 1.6},
                                  hovertemplate="%{customdata}: %{x} patents, %{y} applicants",
                                  customdata=rows["year"]))
     fig.update_layout(height=520, xaxis_title="专利数 patents per year", yaxis_title="申请人数 applicants per year",
