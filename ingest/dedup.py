@@ -1,10 +1,10 @@
 """One record per publication and application: duplicates across and within files merge.
 
 Pure functions over frames. Rows that share a publication number, or an application (the same
-application published as CN…A and CN…B), form one group; its first row (files in the order given,
-rows in file order) is the kept record, and each of its empty fields is filled from the next row that
-has the value, so a later, richer export completes an earlier one. Every folded row is listed with the
-row it merged into and why.
+application published as CN…A and CN…B), form one group; its richest row (most fields with a value;
+ties: latest publication, then publication number, file name and row) is the kept record, and each of
+its empty fields is filled from the next richest row that has the value. The result does not depend on
+the order the files are given in. Every folded row is listed with the row it merged into and why.
 """
 
 from __future__ import annotations
@@ -36,6 +36,33 @@ def application_key(records: pd.DataFrame) -> pd.Series:
     return key.astype(object).where(digits.str.len() >= 6, None)
 
 
+def richest_first(records: pd.DataFrame) -> pd.DataFrame:
+    """Rows ordered by how many fields have a value (an empty list counts as none), then latest
+    publication, publication number, file and row: a stable order whatever order the files came in.
+
+    >>> r = pd.DataFrame({"id": ["X", "X"], "title": [None, "t"], "source": ["b.csv", "a.csv"], "row": [2, 2]})
+    >>> richest_first(r)["source"].tolist()
+    ['a.csv', 'b.csv']
+    """
+    # only rows that share a number with another row can be in a group: count fields for them alone
+    app = application_key(records) if {"authority", "app_no"} <= set(records.columns) else pd.Series(None, index=records.index)
+    shared = records["id"].duplicated(keep=False) | (app.notna() & app.duplicated(keep=False))
+    if not shared.any():
+        return records.reset_index(drop=True)
+    fields = records.loc[shared].drop(columns=[c for c in ("id", "source", "row") if c in records])
+    filled = pd.Series(0, index=records.index)
+    for c in fields.columns:
+        col = fields[c]
+        has = col.map(len).gt(0) if c in LIST_COLUMNS else col.notna()
+        filled.loc[shared] += has.astype(int).to_numpy()
+    order = pd.DataFrame({"filled": filled, "pub": pd.to_datetime(records["pub_date"], errors="coerce")
+                          if "pub_date" in records else pd.NaT, "id": records["id"].astype(str),
+                          "source": records["source"].astype(str), "row": records["row"]})
+    order = order.sort_values(["filled", "pub", "id", "source", "row"], ascending=[False, False, True, True, True],
+                              na_position="last", kind="mergesort")
+    return records.loc[order.index].reset_index(drop=True)
+
+
 def _groups(records: pd.DataFrame) -> pd.Series:
     """Each row's group: the position of the first row it is linked to through a shared publication
     number or a shared application key (label propagation until nothing changes)."""
@@ -58,8 +85,8 @@ def deduplicate(records: pd.DataFrame) -> Deduplicated:
     """One record per publication and application, and the rows merged into them.
 
     Rows merge when they share a publication number, or an application (``application_key``): the
-    first row of a group is kept (files in the order given, rows in file order); its empty fields are
-    filled from the later rows.
+    richest row of a group is kept (see the module docstring; not the file order); its empty fields
+    are filled from the other rows, richest first.
 
     >>> r = pd.DataFrame({"id": ["A1", "B1", "A1", "A2"], "title": ["t", "u", None, None], "claims": [None, 3, 7, 9],
     ...                   "authority": ["CN"] * 4, "app_no": [None, "CN2019100001.1", None, "CN2019100001.1"],
@@ -67,11 +94,11 @@ def deduplicate(records: pd.DataFrame) -> Deduplicated:
     ...                   "source": ["f1", "f1", "f2", "f2"], "row": [2, 3, 2, 3]})
     >>> d = deduplicate(r)
     >>> d.records[["id", "title", "claims", "applicants", "source", "row"]].values.tolist()
-    [['A1', 't', 7.0, ['y'], 'f1', 2], ['B1', 'u', 3.0, ['x'], 'f1', 3]]
+    [['B1', 'u', 3.0, ['x'], 'f1', 3], ['A1', 't', 7.0, ['y'], 'f2', 2]]
     >>> d.merged.values.tolist()
-    [['f2', 2, 'A1', 'f1', 2, 'A1', 'same publication'], ['f2', 3, 'A2', 'f1', 3, 'B1', 'same application']]
+    [['f2', 3, 'A2', 'f1', 3, 'B1', 'same application'], ['f1', 2, 'A1', 'f2', 2, 'A1', 'same publication']]
     """
-    records = records.reset_index(drop=True)
+    records = richest_first(records)
     label = _groups(records) if len(records) else pd.Series([], dtype=int)
     dup = label.ne(pd.Series(range(len(records))))
     if not dup.any():

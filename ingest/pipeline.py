@@ -144,8 +144,8 @@ def ingest_files(paths: Sequence[str | Path], chains: Sequence[Chain] = (), step
         f["balanced"] = f["rows_in"] == f["loaded"] + f["merged"] + f["rejected"]
     if in_node is not None and any(c.scheme == "sei-2021" for c in chains):
         agreement = label_agreement(dedup.records, in_node)
-        for f in files:
-            if f["name"] in agreement:
+        for f in files:  # a file already found not comparable keeps its note (merged rows may carry labels)
+            if f["name"] in agreement and "note" not in f.get("sei_agreement", {}):
                 f["sei_agreement"] = agreement[f["name"]]
     total = {k: sum(f[k] for f in files) for k in ("rows_in", "loaded", "merged", "rejected")}
     tagged_ids = in_node["from"].nunique() if in_node is not None and len(in_node) else 0
