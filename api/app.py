@@ -19,6 +19,7 @@ from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse
 from fastapi.staticfiles import StaticFiles
 
 from analytics.cypher import Memo, run_query
+from analytics.options import Options, parse_market_weights, parse_weights
 from analytics.registry import INDICATORS, indicator
 from analytics.run import map_data
 from api.maps import chain_map_html
@@ -120,13 +121,23 @@ def create_app(settings: Settings, *, db: Path | None = None, neo4j: bool = Fals
 
     @app.get("/api/indicators/{name}", tags=["indicators"])
     def get_indicator(name: str, store: Store,
-                      scheme: Annotated[str, Query(description="Chain scheme id.")] = "icv") -> dict:
-        """One indicator computed on the graph now, as rows of JSON objects."""
+                      scheme: Annotated[str, Query(description="Chain scheme id.")] = "icv",
+                      theta: Annotated[float, Query(description="Product control: share an actor needs in a node.")]
+                      = 0.05,
+                      control_weights: Annotated[str, Query(description="Technology, product, market weights.")]
+                      = "0.4,0.3,0.3",
+                      market_weights: Annotated[str, Query(description="Weight per filing office, e.g. US=2,CN=1.5.")]
+                      = "",
+                      window: Annotated[int, Query(description="Years per period window and CAGR span.")] = 5) -> dict:
+        """One indicator computed on the graph (kept until the graph changes), as rows of JSON objects.
+        The parameters are those of `patnav analyze`; indicators that do not use them ignore them."""
         try:
             ind = indicator(name)
         except KeyError as exc:
             raise HTTPException(404, str(exc.args[0])) from None
-        frame = store.cached(ind.run, scheme)
+        options = Options(theta=theta, control_weights=parse_weights(control_weights),
+                          market_weights=parse_market_weights(market_weights), window=window)
+        frame = store.cached(ind.run, scheme, options)
         return {"name": name, "scheme": scheme, "title_zh": ind.title_zh, "title_en": ind.title_en,
                 "columns": list(frame.columns), "rows": _records(frame)}
 

@@ -36,19 +36,18 @@ def application_key(records: pd.DataFrame) -> pd.Series:
     return key.astype(object).where(digits.str.len() >= 6, None)
 
 
-def richest_first(records: pd.DataFrame) -> pd.DataFrame:
+def richest_first(records: pd.DataFrame, app: pd.Series) -> pd.DataFrame:
     """Rows ordered by how many fields have a value (an empty list counts as none), then latest
     publication, publication number, file and row: a stable order whatever order the files came in.
 
     >>> r = pd.DataFrame({"id": ["X", "X"], "title": [None, "t"], "source": ["b.csv", "a.csv"], "row": [2, 2]})
-    >>> richest_first(r)["source"].tolist()
+    >>> richest_first(r, pd.Series([None, None]))["source"].tolist()
     ['a.csv', 'b.csv']
     """
     # only rows that share a number with another row can be in a group: count fields for them alone
-    app = application_key(records) if {"authority", "app_no"} <= set(records.columns) else pd.Series(None, index=records.index)
     shared = records["id"].duplicated(keep=False) | (app.notna() & app.duplicated(keep=False))
     if not shared.any():
-        return records.reset_index(drop=True)
+        return records
     fields = records.loc[shared].drop(columns=[c for c in ("id", "source", "row") if c in records])
     filled = pd.Series(0, index=records.index)
     for c in fields.columns:
@@ -60,15 +59,14 @@ def richest_first(records: pd.DataFrame) -> pd.DataFrame:
                           "source": records["source"].astype(str), "row": records["row"]})
     order = order.sort_values(["filled", "pub", "id", "source", "row"], ascending=[False, False, True, True, True],
                               na_position="last", kind="mergesort")
-    return records.loc[order.index].reset_index(drop=True)
+    return records.loc[order.index]
 
 
-def _groups(records: pd.DataFrame) -> pd.Series:
+def _groups(records: pd.DataFrame, app: pd.Series) -> pd.Series:
     """Each row's group: the position of the first row it is linked to through a shared publication
     number or a shared application key (label propagation until nothing changes)."""
     pos = pd.Series(range(len(records)), index=records.index)
     label = pos.groupby(records["id"].to_numpy()).transform("min")
-    app = application_key(records)
     has_app = app.notna()
     while True:
         by_app = label[has_app].groupby(app[has_app].to_numpy()).transform("min")
@@ -98,8 +96,12 @@ def deduplicate(records: pd.DataFrame) -> Deduplicated:
     >>> d.merged.values.tolist()
     [['f2', 3, 'A2', 'f1', 3, 'B1', 'same application'], ['f1', 2, 'A1', 'f2', 2, 'A1', 'same publication']]
     """
-    records = richest_first(records)
-    label = _groups(records) if len(records) else pd.Series([], dtype=int)
+    records = records.reset_index(drop=True)
+    app = application_key(records)
+    records = richest_first(records, app)
+    app = app.loc[records.index].reset_index(drop=True)
+    records = records.reset_index(drop=True)
+    label = _groups(records, app) if len(records) else pd.Series([], dtype=int)
     dup = label.ne(pd.Series(range(len(records))))
     if not dup.any():
         return Deduplicated(records, pd.DataFrame(columns=MERGE_COLUMNS))

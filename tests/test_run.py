@@ -225,6 +225,14 @@ def test_api_indicators_match_the_atlas_tables(client, demo_out):
     assert missing.status_code == 404 and "known: filings_by_node_year" in missing.json()["detail"]
 
 
+def test_api_indicator_parameters(client):
+    plain = pd.DataFrame(client.get("/api/indicators/control_power").json()["rows"])
+    tech = pd.DataFrame(client.get("/api/indicators/control_power", params={"control_weights": "1,0,0"}).json()["rows"])
+    assert np.allclose(tech["index"], tech["technology_control"]) and not np.allclose(plain["index"], plain["technology_control"])
+    bad = client.get("/api/indicators/control_power", params={"control_weights": "1,2"})
+    assert bad.status_code == 400 and "three numbers" in bad.json()["detail"]
+
+
 def test_api_growth_map(client):
     page = client.get("/api/chain/icv/map", params={"colour": "growth"})
     assert page.status_code == 200 and "CAGR" in page.text and not REMOTE.search(page.text)
