@@ -165,4 +165,5 @@ def control_power(store: GraphStore, scheme: str, options: Options | None = None
     patents = with_chain(node_patents(store, scheme))
     applicants = run_query(store, "patent_applicants", scheme=scheme)
     nodes = run_query(store, "chain_nodes", scheme=scheme)
-    return control_table(unit_frame(patents), unit_actors(patents, applicants), nodes, options)
+    family = run_query(store, "family_offices", scheme=scheme)
+    return control_table(unit_frame(patents, family), unit_actors(patents, applicants), nodes, options)

@@ -46,25 +46,27 @@ def window_labels(years: pd.Series, spans: list[tuple[int, int]]) -> pd.Series:
     return years.map(label)
 
 
-def _offices(patents: pd.DataFrame, by: list[str]) -> pd.Series:
-    """Sorted distinct filing offices per group: each member's own office and its family's offices."""
-    own = patents[by + ["office"]]
-    fam = patents[by + ["family_offices"]].explode("family_offices").rename(columns={"family_offices": "office"})
-    both = pd.concat([own, fam], ignore_index=True).dropna(subset=["office"])
+def _offices(patents: pd.DataFrame, family: pd.DataFrame | None, by: list[str]) -> pd.Series:
+    """Sorted distinct filing offices per group: each member's own office and its family's offices
+    (``family``: unit, office rows from the ``family_offices`` query)."""
+    parts = [patents[by + ["office"]]]
+    if family is not None and len(family):
+        parts.append(patents[by].drop_duplicates().merge(family[["unit", "office"]], on="unit"))
+    both = pd.concat(parts, ignore_index=True).dropna(subset=["office"])
     both = both.assign(office=both["office"].astype(object))
     both = both[both["office"] != ""].drop_duplicates().sort_values("office")
     return pd.Series({key: tuple(group) for key, group in both.groupby(by, sort=False)["office"]}, dtype=object)
 
 
-def unit_frame(patents: pd.DataFrame) -> pd.DataFrame:
+def unit_frame(patents: pd.DataFrame, family: pd.DataFrame | None = None) -> pd.DataFrame:
     """One row per (node, unit) from ``node_patents`` rows: year = earliest application year of the
     unit's members in the node, cited_by / family_size / claims = the largest member value, offices =
-    the distinct filing offices of the members and their families, patents = members in the node.
+    the distinct filing offices of the members and of their family (``family``: unit, office), patents =
+    members in the node.
 
     >>> rows = pd.DataFrame({"node": ["n", "n"], "patent": ["a", "b"], "unit": ["f", "f"], "year": [2019, 2018],
-    ...     "cited_by": [3, None], "family_size": [2, 2], "claims": [None, None], "office": ["CN", "US"],
-    ...     "family_offices": [None, ["US", "EP"]]})
-    >>> u = unit_frame(rows).iloc[0]
+    ...     "cited_by": [3, None], "family_size": [2, 2], "claims": [None, None], "office": ["CN", "US"]})
+    >>> u = unit_frame(rows, pd.DataFrame({"unit": ["f", "f"], "office": ["EP", "US"]})).iloc[0]
     >>> int(u.year), float(u.cited_by), u.offices, int(u.patents)
     (2018, 3.0, ('CN', 'EP', 'US'), 2)
     """
@@ -72,7 +74,7 @@ def unit_frame(patents: pd.DataFrame) -> pd.DataFrame:
     g = patents.groupby(by)
     out = g.agg(year=("year", "min"), cited_by=("cited_by", "max"), family_size=("family_size", "max"),
                 claims=("claims", "max"), patents=("patent", "nunique"))
-    out["offices"] = _offices(patents, by).reindex(out.index)
+    out["offices"] = _offices(patents, family, by).reindex(out.index)
     out["offices"] = out["offices"].map(lambda v: v if isinstance(v, tuple) else ())
     out["year"] = out["year"].astype("Int64")
     return out.reset_index()

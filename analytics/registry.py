@@ -67,7 +67,7 @@ INDICATORS: dict[str, Indicator] = {i.name: i for i in (
               ("node_patents", "patent_applicants"), transfer.flows),
     Indicator("control_power", "专利控制力（技术、产品、市场、综合指数）",
               "Patent control power (technology, product, market, index)", "direction",
-              ("node_patents", "patent_applicants", "chain_nodes"), control.control_power),
+              ("node_patents", "patent_applicants", "family_offices", "chain_nodes"), control.control_power),
     Indicator("hotspots", "发展方向预测：技术与市场热点", "Direction forecast: growth, new IPC groups, rising offices",
               "direction", ("node_patents", "patent_ipcs", "data_summary"), forecast.hotspots),
     Indicator("direction_summary", "产业发展方向结论", "Direction summary in plain language", "direction",

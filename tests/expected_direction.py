@@ -121,11 +121,12 @@ def _units(r: Rows) -> pd.DataFrame:
     t = r.tags
     units = t.groupby(["node", "unit"]).agg(year=("app_year", "min"), cited_by=("cited_by", "max"),
                                             family_size=("family_size", "max"), claims=("claims", "max"))
+    family = {}  # a unit's family offices, from any of its classified members
+    for unit, lists in t[t["node"] == STAR].groupby("unit")["family_offices"]:
+        family[unit] = {o for lst in lists if isinstance(lst, (list, np.ndarray)) for o in lst}
     offices = {}
     for (node, unit), group in t.groupby(["node", "unit"]):
-        found = set(group["authority"]) | {o for lst in group["family_offices"] if isinstance(lst, (list, np.ndarray))
-                                           for o in lst}
-        offices[(node, unit)] = {o for o in found if o}
+        offices[(node, unit)] = {o for o in set(group["authority"]) | family.get(unit, set()) if o}
     units["offices"] = pd.Series(offices)
     return units.reset_index()
 

@@ -3,11 +3,11 @@
 // correlation and hotspots (analytics/direction.py), so both engines hand over identical rows.
 // Parameters: $scheme.
 // Returns: node, patent, unit (family_id, else the patent id), year (application year or null),
-// cited_by (forward citations), family_size, claims, office (filing office = authority),
-// family_offices (list or null).
+// cited_by (forward citations), family_size, claims, office (filing office = authority; the family's
+// other offices come from family_offices.cypher).
 MATCH (p:Patent)-[:IN_NODE]->(n:ChainNode)
 WHERE n.scheme = $scheme
 RETURN n.id AS node, p.id AS patent, coalesce(p.family_id, p.id) AS unit, p.app_year AS year,
        p.cited_by AS cited_by, p.family_size AS family_size, p.claims AS claims,
-       coalesce(p.authority, '') AS office, p.family_offices AS family_offices
+       coalesce(p.authority, '') AS office
 ORDER BY node, patent
