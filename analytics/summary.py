@@ -54,35 +54,35 @@ def summary_rows(names: dict[str, tuple[str, str]], correlation: pd.DataFrame, r
                 for r in up.itertuples() if r.shift > 0) + "; the largest losses " + ", ".join(
                 f"{en(r.node)} ({_pp(r.shift)} pp)" for r in down.itertuples() if r.shift < 0) + ".",
             "correlation.csv: share_before, share_after, shift")
-    fast = hotspots[(hotspots["kind"] == "node") & hotspots["rank"].notna()].sort_values("rank").head(3)
-    if len(fast):
-        span = f"{int(fast['start'].iloc[0])}–{int(fast['end'].iloc[0])}"
-        add("technology", f"重点技术方向（{span}年复合增长率最高的节点）：" + "、".join(
-            f"{zh(r.key)}（{int(r.value_start)}→{int(r.value_end)}件/族，年均{_pct(r.cagr)}）" for r in fast.itertuples()) + "。",
-            f"Key technology directions (highest CAGR {span}): " + ", ".join(
-                f"{en(r.key)} ({int(r.value_start)} → {int(r.value_end)} units, {_pct(r.cagr)} a year)"
-                for r in fast.itertuples()) + ".", "hotspots.csv: kind = node")
-    groups = hotspots[(hotspots["kind"] == "ipc_group") & hotspots["rank"].notna()].sort_values("rank").head(5)
-    if len(groups):
-        add("technology", "增长最快的IPC大组：" + "、".join(
-            f"{r.key}（{int(r.value_start)}→{int(r.value_end)}，年均{_pct(r.cagr)}）" for r in groups.itertuples()) + "。",
-            "Fastest-growing IPC main groups: " + ", ".join(
-                f"{r.key} ({int(r.value_start)} → {int(r.value_end)}, {_pct(r.cagr)} a year)" for r in groups.itertuples())
-            + ".", "hotspots.csv: kind = ipc_group")
-    new = hotspots[hotspots["kind"] == "new_ipc_group"].head(5)
-    if len(new):
-        add("technology", "新出现的IPC大组：" + "、".join(
-            f"{r.key}（{int(r.first_year)}年起，{int(r.value_end)}件/族）" for r in new.itertuples()) + "。",
-            "IPC main groups new to the chain: " + ", ".join(
-                f"{r.key} (since {int(r.first_year)}, {int(r.value_end)} units)" for r in new.itertuples()) + ".",
+    def listing(topic: str, items: pd.DataFrame, head_zh: str, head_en: str, item_zh, item_en, evidence: str):
+        """One sentence naming ``items`` in order, each with its numbers (Chinese 、, English commas)."""
+        if len(items):
+            rs = list(items.itertuples())
+            add(topic, head_zh + "、".join(map(item_zh, rs)) + "。", head_en + ", ".join(map(item_en, rs)) + ".", evidence)
+
+    def ranked(kind: str, n: int) -> pd.DataFrame:
+        return hotspots[(hotspots["kind"] == kind) & hotspots["rank"].notna()].sort_values("rank").head(n)
+
+    fast = ranked("node", 3)
+    span = f"{int(fast['start'].iloc[0])}–{int(fast['end'].iloc[0])}" if len(fast) else ""
+    listing("technology", fast, f"重点技术方向（{span}年复合增长率最高的节点）：",
+            f"Key technology directions (highest CAGR {span}): ",
+            lambda r: f"{zh(r.key)}（{int(r.value_start)}→{int(r.value_end)}件/族，年均{_pct(r.cagr)}）",
+            lambda r: f"{en(r.key)} ({int(r.value_start)} → {int(r.value_end)} units, {_pct(r.cagr)} a year)",
+            "hotspots.csv: kind = node")
+    listing("technology", ranked("ipc_group", 5), "增长最快的IPC大组：", "Fastest-growing IPC main groups: ",
+            lambda r: f"{r.key}（{int(r.value_start)}→{int(r.value_end)}，年均{_pct(r.cagr)}）",
+            lambda r: f"{r.key} ({int(r.value_start)} → {int(r.value_end)}, {_pct(r.cagr)} a year)",
+            "hotspots.csv: kind = ipc_group")
+    listing("technology", hotspots[hotspots["kind"] == "new_ipc_group"].head(5), "新出现的IPC大组：",
+            "IPC main groups new to the chain: ",
+            lambda r: f"{r.key}（{int(r.first_year)}年起，{int(r.value_end)}件/族）",
+            lambda r: f"{r.key} (since {int(r.first_year)}, {int(r.value_end)} units)",
             "hotspots.csv: kind = new_ipc_group")
-    offices = hotspots[(hotspots["kind"] == "office") & hotspots["rank"].notna()].sort_values("rank").head(3)
-    if len(offices):
-        add("market", "市场热点（申请份额上升最多的受理局）：" + "、".join(
-            f"{r.key}（{_pct(r.share_before)}→{_pct(r.share_after)}）" for r in offices.itertuples()) + "。",
-            "Market hotspots (filing offices gaining share): " + ", ".join(
-                f"{r.key} ({_pct(r.share_before)} → {_pct(r.share_after)})" for r in offices.itertuples()) + ".",
-            "hotspots.csv: kind = office")
+    listing("market", ranked("office", 3), "市场热点（申请份额上升最多的受理局）：",
+            "Market hotspots (filing offices gaining share): ",
+            lambda r: f"{r.key}（{_pct(r.share_before)}→{_pct(r.share_after)}）",
+            lambda r: f"{r.key} ({_pct(r.share_before)} → {_pct(r.share_after)})", "hotspots.csv: kind = office")
     staged = lifecycle[lifecycle["stage"].isin(STAGE_ZH)]
     if len(staged):
         counts = staged.groupby("stage")["node"].agg(list)
@@ -93,14 +93,12 @@ def summary_rows(names: dict[str, tuple[str, str]], correlation: pd.DataFrame, r
                                       for s, v in parts) + ".", "lifecycle.csv: stage")
     whole = control[(control["node"] == CHAIN) & (control["actor"] != "")]
     for kind, zh_kind in (("applicant", "申请人"), ("country", "国家")):
-        top = whole[whole["actor_type"] == kind].sort_values("rank").head(3)
-        if len(top):
-            add("control", f"专利控制力最强的{zh_kind}：" + "、".join(
-                f"{r.name}（指数{r.index:.3f}：技术{r.technology_control:.2f}，产品{r.product_control:.2f}，"
-                f"市场{r.market_control:.2f}）" for r in top.itertuples()) + "。",
-                f"Strongest patent control ({kind}): " + ", ".join(
-                    f"{r.name} (index {r.index:.3f}: technology {r.technology_control:.2f}, product "
-                    f"{r.product_control:.2f}, market {r.market_control:.2f})" for r in top.itertuples()) + ".",
+        listing("control", whole[whole["actor_type"] == kind].sort_values("rank").head(3),
+                f"专利控制力最强的{zh_kind}：", f"Strongest patent control ({kind}): ",
+                lambda r: f"{r.name}（指数{r.index:.3f}：技术{r.technology_control:.2f}，产品{r.product_control:.2f}，"
+                          f"市场{r.market_control:.2f}）",
+                lambda r: f"{r.name} (index {r.index:.3f}: technology {r.technology_control:.2f}, product "
+                          f"{r.product_control:.2f}, market {r.market_control:.2f})",
                 f"control_power.csv: actor_type = {kind}, node = *")
     if not economic:
         add("supply_demand", "未提供产业经济数据（--economic 文件），无法计算专利份额与产值/市场规模的秩相关。",
