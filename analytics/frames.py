@@ -55,7 +55,7 @@ def _offices(patents: pd.DataFrame, family: pd.DataFrame | None, by: list[str]) 
     both = pd.concat(parts, ignore_index=True).dropna(subset=["office"])
     both = both.assign(office=both["office"].astype(object))
     both = both[both["office"] != ""].drop_duplicates().sort_values("office")
-    return pd.Series({key: tuple(group) for key, group in both.groupby(by, sort=False)["office"]}, dtype=object)
+    return both.groupby(by)["office"].agg(tuple)
 
 
 def unit_frame(patents: pd.DataFrame, family: pd.DataFrame | None = None) -> pd.DataFrame:
