@@ -25,13 +25,14 @@ PERIODS = 4
 
 
 def _windowed(units: pd.DataFrame, last: int | None, width: int) -> tuple[pd.DataFrame, list[tuple[int, int]]]:
-    """Units of complete years with their window label; the windows themselves."""
+    """Units of complete years with their window label; the windows themselves, the last one ending at
+    the last complete year ``last`` (or, without a cut-off, at the latest year there is)."""
     dated = units.dropna(subset=["year"])
     if last is not None:
         dated = dated[dated["year"] <= last]
     if dated.empty:
         return dated.assign(window=pd.Series(dtype=object)), []
-    spans = windows(int(dated["year"].min()), int(dated["year"].max()), width, PERIODS)
+    spans = windows(int(dated["year"].min()), int(dated["year"].max()) if last is None else last, width, PERIODS)
     return dated.assign(window=window_labels(dated["year"].astype(int), spans)), spans
 
 
@@ -47,12 +48,15 @@ def share_shift(frac: pd.DataFrame, key: str, spans: list[tuple[int, int]]) -> p
     ...                   "country": ["US", "US", "CN"], "frac": [4.0, 1.0, 3.0]})
     >>> share_shift(f, "country", [(2011, 2015), (2016, 2020)])[["window", "country", "share", "shift"]].values.tolist()
     [['2011–2015', 'US', 1.0, nan], ['2016–2020', 'CN', 0.75, 0.75], ['2016–2020', 'US', 0.25, -0.75]]
+    >>> gap = [(2001, 2005), (2006, 2010), (2011, 2015)]
+    >>> share_shift(f.assign(window=["2001–2005", "2011–2015", "2011–2015"]), "country", gap)["shift"].tolist()
+    [nan, nan, nan]
     """
     if frac.empty:
         return pd.DataFrame(columns=["node", "window", "start", "end", key, "frac", "share", "shift"])
     order = [f"{a}–{b}" for a, b in spans]
     grid = frac.pivot_table(index=["node", key], columns="window", values="frac", aggfunc="sum", fill_value=0.0)
-    grid = grid.reindex(columns=[w for w in order if w in grid.columns])
+    grid = grid.reindex(columns=order, fill_value=0.0)  # a window nobody filed in still breaks the sequence
     totals = grid.groupby(level="node").transform("sum")
     share = (grid / totals.where(totals > 0)).fillna(0.0)
     present = totals > 0
@@ -112,29 +116,34 @@ def flows(store: GraphStore, scheme: str, options: Options | None = None) -> pd.
                            ).reset_index(drop=True)
 
 
-def node_shares(units: pd.DataFrame, last: int | None, width: int) -> pd.DataFrame:
+def node_shares(units: pd.DataFrame, last: int | None, width: int, nodes: pd.Index | None = None) -> pd.DataFrame:
     """Each node's share of the chain's units overall and in the last two windows (technology angle).
 
     share(n) = units(n) / units(*), where ``*`` counts every classified unit once (nodes overlap, so
     shares of sibling nodes need not sum to 1); share_before / share_after use the units of the
-    second-to-last and the last complete window; shift = share_after − share_before.
+    second-to-last and the last complete window; shift = share_after − share_before. ``nodes`` lists
+    every node of the chain: one without units has share 0 (not unknown) in a window that has units.
+
+    >>> u = pd.DataFrame({"node": ["*", "a", "*"], "unit": ["x", "x", "y"], "year": [2016, 2016, 2020]})
+    >>> node_shares(u, 2020, 5, pd.Index(["a", "b"]))[["units", "share", "share_after", "window_after"]].values.tolist()
+    [[1, 0.5, 0.5, '2016–2020'], [0, 0.0, 0.0, '2016–2020']]
     """
     total = units.groupby("node")["unit"].nunique()
     chain = total.get(CHAIN, 0)
     out = pd.DataFrame({"units": total}).drop(index=CHAIN, errors="ignore")
-    out["share"] = out["units"] / chain if chain else np.nan
+    if nodes is not None:
+        out = out.reindex(nodes, fill_value=0)
+    out["units"] = out["units"].astype(int)
+    out["share"] = out["units"] / chain if chain else 0.0
     dated, spans = _windowed(units, last, width)
     labels = [f"{a}–{b}" for a, b in spans][-2:]
     counts = dated.groupby(["window", "node"])["unit"].nunique()
-    for col, label in zip(("share_before", "share_after"), [None] * (2 - len(labels)) + labels):
-        if label is None:
-            out[col] = np.nan
-            continue
-        per = counts.loc[label] if label in counts.index.get_level_values(0) else pd.Series(dtype=float)
-        base = per.get(CHAIN, 0)
+    padded = [None] * (2 - len(labels)) + labels
+    for col, label in zip(("share_before", "share_after"), padded):
+        per = counts.loc[label] if label is not None and label in counts.index.get_level_values(0) else None
+        base = per.get(CHAIN, 0) if per is not None else 0
         out[col] = out.index.map(per).fillna(0) / base if base else np.nan
     out["shift"] = out["share_after"] - out["share_before"]
-    padded = [None] * (2 - len(labels)) + labels
     out["window_before"], out["window_after"] = padded
     return out
 
@@ -153,11 +162,9 @@ def correlation(store: GraphStore, scheme: str, options: Options | None = None) 
     """
     options = options or Options()
     units = unit_frame(with_chain(node_patents(store, scheme)))
-    shares = node_shares(units, cutoff_year(store, scheme), options.window)
     nodes = run_query(store, "chain_nodes", scheme=scheme).set_index("node")
-    out = pd.DataFrame(index=nodes.index)
-    out = out.join(shares).fillna({"units": 0, "share": 0.0})
-    out["units"] = out["units"].astype(int)
+    shares = node_shares(units, cutoff_year(store, scheme), options.window, nodes.index)
+    out = shares.copy()
     out["weight"] = nodes["weight"].astype(float).fillna(1.0)
     out["rank"] = out["share"].rank(ascending=False, method="min").astype(int)
     econ = economic_by_node(options.economic, nodes)
