@@ -23,7 +23,21 @@ from typing import Mapping
 from graph.embedded_store import EmbeddedStore
 from graph.neo4j_store import Neo4jStore
 from graph.store import GraphStore, Limits
-from ontology.errors import StoreError
+from ontology.errors import PatNavError, StoreError
+
+
+def _number(env: Mapping[str, str], name: str, default: str, kind: type, meaning: str, least: float):
+    """A numeric setting, or a one-line error naming the variable (never a traceback, never a limit
+    silently switched off by 0 or a typo)."""
+    text = env.get(name, default).strip()
+    try:
+        value = kind(text)
+    except ValueError:
+        value = None
+    if value is None or value != value or value < least or value in (float("inf"),):
+        raise PatNavError(f"{name}={text!r} is not valid: it is {meaning}, a number ≥ {least:g}; "
+                          f"unset it to use the default {default}")
+    return value
 
 
 @dataclass(frozen=True)
@@ -46,9 +60,9 @@ class Settings:
             neo4j_user=env.get("PATNAV_NEO4J_USER", "neo4j"),
             neo4j_password=env.get("PATNAV_NEO4J_PASSWORD") or None,
             neo4j_database=env.get("PATNAV_NEO4J_DATABASE", "neo4j"),
-            neo4j_port=int(env.get("PATNAV_NEO4J_PORT", "7687")),
-            query_timeout_s=float(env.get("PATNAV_QUERY_TIMEOUT", "60")),
-            query_max_rows=int(env.get("PATNAV_QUERY_MAX_ROWS", "100000")),
+            neo4j_port=_number(env, "PATNAV_NEO4J_PORT", "7687", int, "a port number (0 picks a free one)", 0),
+            query_timeout_s=_number(env, "PATNAV_QUERY_TIMEOUT", "60", float, "seconds a query may run", 0.001),
+            query_max_rows=_number(env, "PATNAV_QUERY_MAX_ROWS", "100000", int, "rows a query may return", 1),
         )
 
     @property

@@ -9,6 +9,7 @@ and one ``LOAD FROM … MATCH … SET`` for rows that already exist, never per-r
 
 from __future__ import annotations
 
+import math
 import re
 from pathlib import Path
 from typing import Any, Mapping, Sequence
@@ -45,9 +46,12 @@ class EmbeddedStore:
         self._db: ladybug.Database | None = None
         self._conn: ladybug.Connection | None = None
         self._mode: str | None = None  # "read" or "write"
+        self._closed = False
 
     # ------------------------------------------------------------------ handles
     def _open(self, mode: str) -> ladybug.Connection:
+        if self._closed:
+            raise StoreError(f"the store on {self.directory} is closed; open a new one")
         if self._mode == mode and self._conn is not None:
             return self._conn
         self._release()
@@ -61,7 +65,7 @@ class EmbeddedStore:
             raise StoreError(f"cannot open LadybugDB at {self.path} for {mode}ing: {exc}. If another "
                              f"process (an ingest, a server) has it open for writing, stop it first.") from exc
         if self.limits.timeout_s:
-            self._conn.set_query_timeout(int(self.limits.timeout_s * 1000))
+            self._conn.set_query_timeout(max(1, math.ceil(self.limits.timeout_s * 1000)))  # 0 would mean none
         self._mode = mode
         return self._conn
 
@@ -181,6 +185,7 @@ class EmbeddedStore:
 
     def close(self) -> None:
         self._release()
+        self._closed = True
 
     def __enter__(self) -> "EmbeddedStore":
         return self

@@ -13,7 +13,7 @@ from typing import Any, Mapping, Sequence
 import neo4j
 import pandas as pd
 import pyarrow as pa
-from neo4j.exceptions import AuthError, ClientError, Neo4jError, ServiceUnavailable
+from neo4j.exceptions import AuthError, ClientError, DriverError, Neo4jError, ServiceUnavailable
 
 from graph.schema import conform_nodes, conform_rels, neo4j_constraints, quote
 from graph.store import Limits, Loaded, frame_of
@@ -156,6 +156,8 @@ class Neo4jStore:
             if exc.code == "Neo.ClientError.Statement.AccessMode":
                 raise QueryRejected("write queries are not allowed on the read-only path (Neo4j refused: "
                                     f"{exc.message}). Use `patnav ingest` to change the graph.") from exc
+            if "exactly one statement" in (exc.message or ""):
+                raise QueryRejected("send one statement per query (this text holds several)") from exc
             if "TransactionTimedOut" in (exc.code or ""):
                 raise StoreError(f"the query ran past the time limit of {self.limits.timeout_s}s "
                                  f"and was stopped") from exc
@@ -164,6 +166,8 @@ class Neo4jStore:
             raise StoreError(f"Neo4j is not reachable: {exc}. Is it running? `patnav neo4j status`") from exc
         except Neo4jError as exc:
             raise StoreError(f"Neo4j failed on the {_what(what)}: {exc}") from exc
+        except DriverError as exc:  # e.g. the driver was closed: the store is no longer usable
+            raise StoreError(f"the Neo4j store is closed ({exc}); open a new one") from exc
 
 
 def _what(what: str) -> str:
