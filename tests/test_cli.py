@@ -1,5 +1,6 @@
 """The `patnav` command line, end to end through typer's runner on real engines."""
 
+import csv
 import io
 import json
 
@@ -8,6 +9,7 @@ import pytest
 import typer
 from typer.testing import CliRunner
 
+import expected_ingest
 from api.cli import app
 from graph.embedded_store import EmbeddedStore
 from ingest.load import load_graph
@@ -41,14 +43,29 @@ def sample_db(tmp_path_factory, sample_frames):
     return directory
 
 
-def test_query_json_is_an_array_of_row_objects(sample_db):
+#: applicant key → how its names start in the file (case aside); counted per patent from the raw rows
+COMPANIES = {"waymo": "waymo", "uber technologies": "uber technologies", "lyft": "lyft",
+             "gm cruise holdings": "gm cruise holdings", "beijing didi infinity technology and development":
+             "beijing didi infinity technology and development"}
+
+
+def test_query_json_is_an_array_of_row_objects(sample_db, sample_csv):
+    """The JSON rows against counts made from the CSV itself (csv module): a company's patents are the
+    patents (rows of one publication or application counted once) with an applicant whose name starts
+    with the company's name."""
     result = runner.invoke(app, ["query", "--db", str(sample_db), "--format", "json", QUERY])
     assert result.exit_code == 0, result.output
     rows = json.loads(result.stdout)
-    with EmbeddedStore(sample_db, read_only=True) as store:
-        expect = store.run(QUERY)
-    assert [list(r) for r in rows][0] == ["applicant", "patents"]
-    assert [(r["applicant"], r["patents"]) for r in rows] == list(expect.itertuples(index=False, name=None))
+    assert all(list(r) == ["applicant", "patents"] for r in rows)
+    assert [r["patents"] for r in rows] == sorted((r["patents"] for r in rows), reverse=True)
+    got = {r["applicant"]: r["patents"] for r in rows}
+    with sample_csv.open(encoding="utf-8-sig", newline="") as fh:
+        names = {i + 2: [a.strip().casefold() for a in r["申请人"].split("|")] for i, r in enumerate(csv.DictReader(fh))}
+    book = expected_ingest.ledger([sample_csv])
+    for key, start in COMPANIES.items():
+        want = sum(any(n.startswith(start) for _, row, _ in group for n in names[row]) for group in book.groups)
+        assert got[key] == want > 40, key
+    assert sum(got.values()) >= book.loaded  # every patent has at least one applicant
 
 
 def test_query_parameters_and_csv(sample_db):
@@ -100,3 +117,113 @@ def test_schema_prints_generated_statements():
     assert result.exit_code == 0 and "REQUIRE n.id IS UNIQUE" in result.stdout
     result = runner.invoke(app, ["schema"])
     assert "CREATE REL TABLE IF NOT EXISTS LOCATED_IN" in result.stdout
+
+
+SLOW = ("UNWIND range(1, 3000) AS a UNWIND range(1, 3000) AS b UNWIND range(1, 3000) AS c "
+        "WITH a, b, c WHERE (a * b + c) % 7919 = 1 RETURN count(*) AS n")  # ~10^10 rows of real work
+
+
+@pytest.fixture(params=["ladybug", "neo4j"])
+def engine_args(request, sample_db, sample_frames, monkeypatch):
+    """CLI arguments that reach the sample graph on each engine."""
+    if request.param == "ladybug":
+        return ["--db", str(sample_db)]
+    from graph.neo4j_store import Neo4jStore
+    uri, user, password = request.getfixturevalue("neo4j_credentials")
+    with Neo4jStore.connect(uri, user, password) as store:
+        store.reset()
+        load_graph(store, sample_frames)
+    for k, v in {"PATNAV_NEO4J_URI": uri, "PATNAV_NEO4J_USER": user, "PATNAV_NEO4J_PASSWORD": password}.items():
+        monkeypatch.setenv(k, v)
+    return ["--neo4j"]
+
+
+def test_query_limits_come_from_the_environment(engine_args, monkeypatch):
+    monkeypatch.setenv("PATNAV_QUERY_MAX_ROWS", "5")
+    many = runner.invoke(app, ["query", *engine_args, "MATCH (p:Patent) RETURN p.id AS id"])
+    assert many.exit_code == 1 and "more than the limit of 5" in many.output and "Traceback" not in many.output
+    few = runner.invoke(app, ["query", *engine_args, "--format", "json",
+                              "MATCH (p:Patent) RETURN p.id AS id ORDER BY id LIMIT 5"])
+    assert few.exit_code == 0 and len(json.loads(few.stdout)) == 5
+    monkeypatch.setenv("PATNAV_QUERY_TIMEOUT", "1")
+    slow = runner.invoke(app, ["query", *engine_args, SLOW])
+    assert slow.exit_code == 1 and "time limit" in slow.output
+
+
+def test_several_statements_are_refused_by_the_cli(engine_args):
+    result = runner.invoke(app, ["query", *engine_args, "MATCH (p:Patent) RETURN count(p) AS n; RETURN 1 AS x"])
+    assert result.exit_code == 1 and "one statement per query" in result.output
+
+
+@pytest.mark.parametrize("name, value", [("PATNAV_QUERY_TIMEOUT", "abc"), ("PATNAV_QUERY_TIMEOUT", "0"),
+                                         ("PATNAV_QUERY_TIMEOUT", "nan"), ("PATNAV_QUERY_MAX_ROWS", "-5"),
+                                         ("PATNAV_QUERY_MAX_ROWS", "1e3x"), ("PATNAV_NEO4J_PORT", "http")])
+def test_bad_settings_are_one_line_naming_the_variable(sample_db, monkeypatch, name, value):
+    monkeypatch.setenv(name, value)
+    result = runner.invoke(app, ["query", "--db", str(sample_db), "RETURN 1 AS x"])
+    assert result.exit_code == 1 and name in result.output and "Traceback" not in result.output
+    assert result.exception is None or isinstance(result.exception, SystemExit)
+
+
+def test_ingest_with_a_profile_of_ones_own(tmp_path):
+    """`--profile FILE` reads a layout no shipped profile knows; without it the file is refused."""
+    export = tmp_path / "inhouse.csv"
+    export.write_text("PubNo;Filed;Owner;Title;Classes\n"
+                      "CN110298449A;2019-07-03;甲公司 | 乙大学;激光雷达标定方法;G01S17/93 | G01S7/497\n"
+                      "US11412475B2;20170301;Waymo LLC;Lidar calibration;G01S17/89\n".replace(";", ","),
+                      encoding="utf-8")
+    profile = tmp_path / "inhouse.toml"
+    profile.write_text('name = "inhouse"\ndetect = ["PubNo", "Owner"]\nseparator = "|"\n[columns]\nid = ["PubNo"]\n'
+                       'app_date = ["Filed"]\napplicants = ["Owner"]\ntitle = ["Title"]\nipcs = ["Classes"]\n'
+                       '[multi]\nfields = ["applicants", "ipcs"]\n', encoding="utf-8")
+    db = tmp_path / "db"
+    refused = runner.invoke(app, ["ingest", str(export), "--db", str(db)])
+    assert refused.exit_code == 1 and "unknown export layout" in refused.output
+    result = runner.invoke(app, ["ingest", str(export), "--db", str(db), "--profile", str(profile)])
+    assert result.exit_code == 0, result.output
+    q = runner.invoke(app, ["query", "--db", str(db), "--format", "json",
+                            "MATCH (p:Patent)-[:APPLIED_BY]->(a:Applicant) RETURN p.id AS id, p.app_year AS year, "
+                            "a.name AS applicant ORDER BY id, applicant"])
+    assert json.loads(q.stdout) == [{"id": "CN110298449A", "year": 2019, "applicant": "乙大学"},
+                                    {"id": "CN110298449A", "year": 2019, "applicant": "甲公司"},
+                                    {"id": "US11412475B2", "year": 2017, "applicant": "Waymo LLC"}]
+    broken = tmp_path / "broken.toml"
+    broken.write_text('name = "x"\n[columns]\nid = ["PubNo"]\n', encoding="utf-8")
+    bad = runner.invoke(app, ["ingest", str(export), "--db", str(db), "--profile", str(broken)])
+    assert bad.exit_code == 1 and "broken.toml" in bad.output and "Traceback" not in bad.output
+
+
+def test_two_files_of_one_name_are_refused(tmp_path, sample_csv):
+    for d in ("a", "b"):
+        (tmp_path / d).mkdir()
+        (tmp_path / d / "same.csv").write_bytes(sample_csv.read_bytes())
+    result = runner.invoke(app, ["ingest", str(tmp_path / "a" / "same.csv"), str(tmp_path / "b" / "same.csv"),
+                                 "--db", str(tmp_path / "db")])
+    assert result.exit_code == 1 and "share the name" in result.output and "same.csv" in result.output
+    assert not (tmp_path / "db" / "ingest.json").exists()  # nothing half-loaded
+
+
+def test_an_xml4ip_archive_is_refused_with_what_is_read(tmp_path):
+    import zipfile
+    archive = tmp_path / "sample_XML4IP.ZIP"
+    with zipfile.ZipFile(archive, "w") as z:
+        z.writestr("US09000001-20150407/US09000001-20150407.xml", '<?xml version="1.0"?><us-patent-grant/>')
+    result = runner.invoke(app, ["ingest", str(archive), "--db", str(tmp_path / "db")])
+    assert result.exit_code == 1 and "sample_XML4IP.ZIP" in result.output
+    assert ".zip" in result.output and ".csv" in result.output and "Traceback" not in result.output
+
+
+@pytest.mark.neo4j
+def test_neo4j_status_and_stop_exit_codes(tmp_path, neo4j_credentials, settings, monkeypatch):
+    """A running server: status exits 0 and names its URI; a home with none: status exits 1, stop says so
+    and exits 0 (stopping nothing is not an error)."""
+    from graph import neo4j_server
+    if neo4j_server.status(settings.neo4j_home) is None:
+        pytest.skip("the Neo4j under test is not one that `patnav neo4j start` runs in PATNAV_HOME")
+    running = runner.invoke(app, ["neo4j", "status"])
+    assert running.exit_code == 0 and neo4j_credentials[0] in running.output.replace("\n", "")
+    monkeypatch.setenv("PATNAV_HOME", str(tmp_path / "empty-home"))
+    status = runner.invoke(app, ["neo4j", "status"])
+    assert status.exit_code == 1 and "not running" in status.output
+    stop = runner.invoke(app, ["neo4j", "stop"])
+    assert stop.exit_code == 0 and "was not running" in stop.output

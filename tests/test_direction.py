@@ -17,6 +17,7 @@ from analytics.cypher import run_query
 from analytics.frames import CHAIN
 from analytics.options import Options, read_economic
 from analytics.registry import INDICATORS
+from analytics.run import analyze as run_indicators
 import expected_direction
 from api import workflow
 from api.cli import app
@@ -136,16 +137,53 @@ def test_cli_analyze_takes_the_options_and_records_them(tmp_path, economic_csv):
     assert {"trend", "lifecycle", "concentration", "transfer", "control_power", "hotspots"} <= tables
 
 
-@pytest.mark.parametrize("fixture", sorted(p.relative_to(FORMATS).as_posix() for p in FORMATS.glob("*/*")
-                                           if p.parent.name != "patentsview") + ["patentsview"])
-def test_every_format_fixture_analyses_without_error(tmp_path, fixture):
-    """Tiny and odd inputs (no families, no citations, nothing classified) still give all tables."""
-    path = FORMATS / fixture
-    ingested = ingest_files([path], [load_chain("icv")])
-    with EmbeddedStore(tmp_path / "db") as graph:
+#: hand-read from each fixture: patents (rows less same-application merges: the EPO file holds
+#: EP2533477A1 and B1), patents the sei-2021 table tags (B64C31, B60R9, H01J1 and B64U are in none of its
+#: rules), first and last application year (PatentsView's sample has no g_application: no year)
+FIXTURES = {
+    "epo-ops/biblio-3.xml": (2, 2, 2010, 2011),
+    "lens/lens-3.csv": (3, 3, 2017, 2022),
+    "patentics-xlsx/address.xlsx": (2, 2, 2022, 2022),
+    "patentics-xlsx/patentics-header.xlsx": (2, 2, 2017, 2020),
+    "patentics-xlsx/title-row.xlsx": (2, 2, 2018, 2020),
+    "patsnap/patsnap-1.xlsx": (1, 0, 2013, 2013),
+    "sql/cnipa-3.sql": (3, 2, 2021, 2022),
+    "uspto/application-2004.xml": (1, 1, 2004, 2004),
+    "uspto/aps-1976.greenbook": (1, 0, 1974, 1974),
+    "uspto/brs-2.txt": (2, 2, 2012, 2014),
+    "uspto/pap-2001.xml": (1, 0, 2000, 2000),
+    "uspto/st32-grant.xml": (1, 1, 1999, 1999),
+    "uspto/weekly-2-grants.xml": (2, 2, 2001, 2012),
+    "patentsview": (3, 3, None, None),
+}
+
+
+def test_every_format_fixture_is_listed():
+    found = {p.relative_to(FORMATS).as_posix() for p in FORMATS.glob("*/*") if p.parent.name != "patentsview"}
+    assert found | {"patentsview"} == set(FIXTURES) and len(FIXTURES) == 14
+
+
+@pytest.mark.parametrize("fixture", sorted(FIXTURES))
+def test_every_format_fixture_analyses_to_the_oracle(make_store, tmp_path, fixture):
+    """Tiny and odd inputs (no families, no citations, no years, nothing classified): the graph holds the
+    hand-read numbers, and every table equals the pandas oracle, on both engines."""
+    patents, tagged, first, last = FIXTURES[fixture]
+    chain = load_chain("sei-2021")
+    ingested = ingest_files([FORMATS / fixture], [chain])
+    with make_store() as graph:
         load_graph(graph, ingested.frames)
-        run = workflow.analyze(graph, tmp_path / "db", tmp_path / "out", "icv")
-    assert len(run["tables"]) == len(INDICATORS) and (tmp_path / "out" / "maps" / "growth-icv.html").exists()
+        summary = run_query(graph, "data_summary", scheme="sei-2021").iloc[0]
+        assert (int(summary["patents"]), int(summary["classified"])) == (patents, tagged)
+        years = (None if pd.isna(summary["first_year"]) else int(summary["first_year"]),
+                 None if pd.isna(summary["last_year"]) else int(summary["last_year"]))
+        assert years == (first, last)
+        tables = run_indicators(graph, "sei-2021").tables
+        assert expected_direction.check_tables(tables, expected_direction.expected(ingested, chain), fixture) == 11
+        dated_tags = expected_direction.Rows(ingested, chain).unit_years()
+        assert int(tables["filings_by_node_year"]["filings"].sum()) == len(dated_tags) - len(dated_tags.loc["*"]) \
+            if len(dated_tags) else tables["filings_by_node_year"].empty
+        run = workflow.analyze(graph, tmp_path, tmp_path / "out", "sei-2021")
+    assert len(run["tables"]) == len(INDICATORS) and (tmp_path / "out" / "maps" / "growth-sei-2021.html").exists()
 
 
 def test_api_keeps_tables_until_the_graph_changes(make_store):

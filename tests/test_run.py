@@ -4,6 +4,7 @@ Everything goes through the real CLI (typer's runner) or the real app (FastAPI's
 real engines; the checks read the files and answers a person would see.
 """
 
+import hashlib
 import html
 import json
 import re
@@ -16,9 +17,15 @@ from fastapi.testclient import TestClient
 from typer.testing import CliRunner
 
 from analytics.registry import INDICATORS
+import expected_direction
+import expected_ingest
+from expected_direction import KEYS
+from ingest.pipeline import ingest_files
+from ontology.chains import load_chain
 from api.app import create_app
 from api.cli import app
 from api.settings import Settings
+from ontology.errors import QueryRejected
 from api.workflow import demo_files
 
 runner = CliRunner()
@@ -62,8 +69,10 @@ def test_run_json_totals_add_up_and_carry_provenance(demo_out):
     assert t["rows_in"] == t["loaded"] + t["merged"] + t["rejected"]
     assert t["loaded"] > 1000 and run["graph"]["patents"] == t["loaded"]
     assert {f["name"] for f in run["inputs"]} == {p.name for p in demo_files("icv")}
-    assert all(len(f["sha256"]) == 64 and f["rows_in"] == f["loaded"] + f["merged"] + f["rejected"]
-               for f in run["inputs"])
+    assert all(f["rows_in"] == f["loaded"] + f["merged"] + f["rejected"] for f in run["inputs"])
+    files = {p.name: p for p in demo_files("icv")}
+    assert {f["name"]: f["sha256"] for f in run["inputs"]} == {
+        name: hashlib.sha256(path.read_bytes()).hexdigest() for name, path in files.items()}
     assert run["ontology"]["chain"]["scheme"] == "icv" and run["ontology"]["core"]
     assert run["software"]["patnav"] and run["engine"] == "ladybug" and run["parameters"]["scheme"] == "icv"
     assert 0 < run["graph"]["unclassified_share"] < 1
@@ -165,8 +174,26 @@ def test_bad_input_is_one_line_naming_the_file(tmp_path):
     assert result.exit_code == 1 and "no chain 'nochain'" in result.output
 
 
+def same_csv(a: Path, b: Path, keys: list[str]) -> None:
+    """Two written tables hold the same rows: text cells equal, numbers equal to 1e-9 (row order by ``keys``)."""
+    left = pd.read_csv(a, keep_default_na=False, dtype=str, encoding="utf-8-sig")
+    right = pd.read_csv(b, keep_default_na=False, dtype=str, encoding="utf-8-sig")
+    assert list(left.columns) == list(right.columns), a.name
+    assert len(left) == len(right) > 0, a.name
+    left, right = (f.sort_values(keys).reset_index(drop=True) for f in (left, right))
+    for col in left.columns:
+        x, y = left[col], right[col]
+        nx, ny = pd.to_numeric(x.where(x != ""), errors="coerce"), pd.to_numeric(y.where(y != ""), errors="coerce")
+        if nx.notna().sum() == (x != "").sum() and nx.notna().any():
+            assert np.allclose(nx.astype(float), ny.astype(float), rtol=1e-9, atol=1e-12, equal_nan=True), (a.name, col)
+        else:
+            assert x.tolist() == y.tolist(), (a.name, col)
+
+
 @pytest.mark.neo4j
-def test_ingest_and_analyze_on_neo4j(tmp_path, neo4j_credentials, monkeypatch):
+def test_ingest_and_analyze_on_neo4j_equal_the_embedded_run(tmp_path, neo4j_credentials, monkeypatch, demo_out):
+    """`patnav ingest` + `analyze` on the Neo4j server write the same tables, value by value, and the same
+    counts as the embedded demo run on the same files."""
     from graph.neo4j_store import Neo4jStore
     with Neo4jStore.connect(*neo4j_credentials) as store:
         store.reset()
@@ -177,11 +204,15 @@ def test_ingest_and_analyze_on_neo4j(tmp_path, neo4j_credentials, monkeypatch):
     files = [str(p) for p in demo_files("icv")]
     result = runner.invoke(app, ["ingest", *files, "--neo4j"])
     assert result.exit_code == 0, result.output
-    result = runner.invoke(app, ["analyze", "--neo4j", "--out", str(tmp_path / "out")])
+    out = tmp_path / "out"
+    result = runner.invoke(app, ["analyze", "--neo4j", "--out", str(out)])
     assert result.exit_code == 0, result.output
-    run = json.loads((tmp_path / "out" / "run.json").read_text())
-    assert run["engine"] == "neo4j" and run["graph"]["patents"] > 1000
-    assert run["totals"]["rows_in"] == sum(run["totals"][k] for k in ("loaded", "merged", "rejected"))
+    run = json.loads((out / "run.json").read_text())
+    embedded = json.loads((demo_out / "run.json").read_text())
+    assert run["engine"] == "neo4j" and embedded["engine"] == "ladybug"
+    assert run["graph"] == embedded["graph"] and run["totals"] == embedded["totals"]
+    for name in INDICATORS:
+        same_csv(out / "tables" / f"{name}.csv", demo_out / "tables" / f"{name}.csv", KEYS[name])
 
 
 @pytest.fixture(scope="module")
@@ -199,28 +230,23 @@ def test_api_health_and_docs(client):
     assert client.get("/docs").status_code == 200
 
 
-def _cell(v) -> str:
-    """A JSON value as the CSV writes it (null → '')."""
-    return "" if v is None else str(v)
+@pytest.fixture(scope="module")
+def oracle():
+    """Every table recomputed in pandas from the demo's ingest output (tests/expected_direction.py)."""
+    return expected_direction.expected(ingest_files(demo_files("icv"), [load_chain("icv")]), load_chain("icv"))
 
 
-def test_api_indicators_match_the_atlas_tables(client, demo_out):
+def test_api_indicators_equal_the_pandas_oracle(client, oracle, demo_out):
     listed = client.get("/api/indicators").json()
     assert [i["name"] for i in listed] == list(INDICATORS) and all(i["doc"] and i["title_zh"] for i in listed)
+    served = {}
     for name in INDICATORS:
         body = client.get(f"/api/indicators/{name}").json()
-        table = pd.read_csv(demo_out / "tables" / f"{name}.csv", keep_default_na=False, encoding="utf-8-sig")
-        assert body["columns"] == list(table.columns) and len(body["rows"]) == len(table)
-        got = pd.DataFrame(body["rows"])
-        for col in table.columns:
-            written = table[col].astype(str)
-            numbers = pd.to_numeric(written.where(written != ""), errors="coerce")
-            if numbers.notna().sum() == (written != "").sum() and numbers.notna().any():  # a numeric column
-                served = pd.to_numeric(got[col], errors="coerce").astype(float)
-                assert np.allclose(served, numbers.astype(float), atol=1e-6, equal_nan=True), (name, col)
-            else:
-                text = got[col].astype(object).map(_cell)
-                assert text.tolist() == table[col].astype(str).tolist(), (name, col)
+        served[name] = pd.DataFrame(body["rows"], columns=body["columns"])
+        assert len(served[name]) > 0, name
+    assert expected_direction.check_tables(served, oracle, "api") == len(INDICATORS) - 1
+    summary = pd.read_csv(demo_out / "tables" / "direction_summary.csv", encoding="utf-8-sig")
+    assert served["direction_summary"]["text_en"].tolist() == summary["text_en"].tolist()  # text over the tables above
     missing = client.get("/api/indicators/nope")
     assert missing.status_code == 404 and "known: filings_by_node_year" in missing.json()["detail"]
 
@@ -250,7 +276,44 @@ def test_api_chain_map_and_static_atlas(client):
     assert client.get("/", follow_redirects=False).headers["location"] == "/atlas/"
 
 
-def test_patnav_serve_answers_over_real_http(demo_out):
+def _digest(folder: Path) -> dict[str, str]:
+    import hashlib
+    return {str(f.relative_to(folder)): hashlib.sha256(f.read_bytes()).hexdigest()
+            for f in sorted(folder.rglob("*")) if f.is_file()}
+
+
+def test_api_store_is_read_only_and_leaves_the_database_as_it_was(demo_out, tmp_path):
+    """Every GET route served, then the database folder is byte-identical; a write through the app's own
+    store is refused; the time limit set in PATNAV_QUERY_TIMEOUT bounds the app's queries."""
+    db = tmp_path / "db"
+    import shutil
+    shutil.copytree(demo_out / "db", db)
+    before = _digest(db)
+    settings = Settings.from_env({"PATNAV_QUERY_TIMEOUT": "1.5"})
+    with TestClient(create_app(settings, db=db, atlas=demo_out)) as c:
+        paths = {p for p, item in c.get("/openapi.json").json()["paths"].items() if "get" in item}
+        assert paths == {"/health", "/api/indicators", "/api/indicators/{name}", "/api/chain/{scheme}/map"}, \
+            "a new GET route: request it below too"
+        assert c.get("/api/indicators").status_code == 200
+        for name in INDICATORS:
+            assert c.get(f"/api/indicators/{name}").status_code == 200, name
+        for colour in ("stage", "growth"):
+            assert c.get("/api/chain/icv/map", params={"colour": colour}).status_code == 200
+        assert c.get("/health").status_code == 200 and c.get("/atlas/").status_code == 200
+        guarded = c.app.state.store
+        assert guarded.store.limits.timeout_s == 1.5
+        with pytest.raises(QueryRejected, match="write queries are not allowed"):
+            guarded.run(lambda s: s.run("MATCH (p:Patent) SET p.title = 'x' RETURN count(p) AS n"))
+        from ontology.errors import StoreError
+        with pytest.raises(StoreError, match="time limit"):
+            guarded.run(lambda s: s.run("UNWIND range(1, 3000) AS a UNWIND range(1, 3000) AS b UNWIND range(1, 3000) "
+                                        "AS c WITH a, b, c WHERE (a * b + c) % 7919 = 1 RETURN count(*) AS n"))
+    assert _digest(db) == before
+
+
+def test_patnav_serve_answers_over_real_http(demo_out, oracle):
+    """`patnav serve` in its own process: the patents it reports are those counted from the sample files
+    themselves, and the tables it serves equal the pandas oracle."""
     import socket
     import subprocess
     import sys
@@ -273,8 +336,13 @@ def test_patnav_serve_answers_over_real_http(demo_out):
                 time.sleep(0.2)
         else:
             raise AssertionError(proc.stdout.read1().decode() if proc.poll() is not None else "no answer")
-        assert health["status"] == "ok" and health["patents"] > 1000
-        assert httpx.get(f"http://127.0.0.1:{port}/atlas/index.html").status_code == 200
+        assert health["status"] == "ok" and health["patents"] == expected_ingest.ledger(demo_files("icv")).loaded
+        for name in ("trend", "concentration", "control_power"):
+            body = httpx.get(f"http://127.0.0.1:{port}/api/indicators/{name}", timeout=60).json()
+            served = pd.DataFrame(body["rows"], columns=body["columns"])
+            expected_direction.same(served, oracle[name], KEYS[name], f"http {name}")
+        page = httpx.get(f"http://127.0.0.1:{port}/atlas/index.html")
+        assert page.status_code == 200 and page.text == (demo_out / "index.html").read_text(encoding="utf-8")
     finally:
         proc.terminate()
         proc.wait(timeout=10)

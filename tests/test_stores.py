@@ -5,16 +5,38 @@ import datetime as dt
 import pandas as pd
 import pytest
 
-from graph.store import GraphStore, Limits
+from graph.store import GraphStore, Limits, Loaded
 from ingest.load import load_graph
 from ontology.errors import OntologyError, QueryRejected, StoreError
 
 COUNT = "MATCH (n:Patent) RETURN count(n) AS n"
 
 
-def test_store_satisfies_the_protocol(store):
-    assert isinstance(store, GraphStore)
-    assert store.engine in ("ladybug", "neo4j")
+def test_store_satisfies_the_protocol(make_store):
+    """Every method of the protocol, by what it does: schema twice, typed loads with their counts, a read
+    with parameters and column order, bulk deletes that ignore what is not there, and close."""
+    store = make_store()
+    assert isinstance(store, GraphStore) and store.engine in ("ladybug", "neo4j")
+    store.create_schema()
+    store.create_schema()  # safe to call again
+    assert store.load_nodes("Patent", pd.DataFrame({"id": ["P1", "P2", "P3"], "claims": [3, 1, 2]})) == Loaded(3, 0)
+    assert store.load_nodes("Applicant", pd.DataFrame({"id": ["a", "b"], "name": ["A", "B"]})) == Loaded(2, 0)
+    rels = pd.DataFrame({"from": ["P1", "P2", "P3"], "to": ["a", "a", "b"], "order": [1, 1, 1]})
+    assert store.load_rels("APPLIED_BY", rels) == Loaded(3, 0)
+    assert store.load_rels("APPLIED_BY", rels) == Loaded(0, 3)
+    got = store.run("MATCH (p:Patent)-[:APPLIED_BY]->(a:Applicant) WHERE p.claims >= $k "
+                    "RETURN a.name AS name, count(p) AS n, sum(p.claims) AS claims ORDER BY name", {"k": 2})
+    assert isinstance(got, pd.DataFrame) and list(got.columns) == ["name", "n", "claims"]
+    assert got.values.tolist() == [["A", 1, 3], ["B", 1, 2]]
+    assert store.delete_rels("APPLIED_BY", pd.DataFrame({"from": ["P1", "P1"], "to": ["a", "b"]})) == 1
+    assert store.delete_nodes("Patent", ["P2", "P9"]) == 1
+    left = store.run("MATCH (p:Patent) OPTIONAL MATCH (p)-[:APPLIED_BY]->(a:Applicant) "
+                     "RETURN p.id AS patent, a.id AS applicant ORDER BY patent")
+    assert left.astype(object).where(left.notna(), None).values.tolist() == [["P1", None], ["P3", "b"]]
+    store.close()
+    with pytest.raises(StoreError, match="closed"):
+        store.run("RETURN 1 AS x")
+    store.close()  # closing twice is harmless
 
 
 def test_load_is_an_idempotent_upsert(store, sample_frames):
@@ -145,6 +167,19 @@ def test_read_path_is_bounded_in_time(make_store):
             "WITH a, b, c WHERE (a * b + c) % 7919 = 1 RETURN count(*) AS n")  # ~10^10 rows of real work
     with pytest.raises(StoreError, match="time limit"):
         store.run(slow)
+
+
+@pytest.mark.parametrize("several", [
+    "MATCH (p:Patent) RETURN count(p) AS n; MATCH (a:Applicant) RETURN count(a) AS n",
+    "RETURN 1 AS x;RETURN 2 AS y",
+    "MATCH (p:Patent) RETURN p.id AS id; CREATE (x:Patent {id: 'X'})",
+])
+def test_several_statements_in_one_query_are_refused(store, several):
+    store.create_schema()
+    store.load_nodes("Patent", pd.DataFrame({"id": ["CN1A"]}))
+    with pytest.raises(QueryRejected, match="one statement per query|write queries are not allowed"):
+        store.run(several)
+    assert store.run("MATCH (p:Patent) RETURN p.id AS id")["id"].tolist() == ["CN1A"]
 
 
 def test_bad_cypher_is_a_store_error(store):
