@@ -68,4 +68,6 @@ def analyze(store: GraphStore, scheme: str, step: Callable[[str], None] | None =
                for k, v in summary.items()}
     summary["unclassified_share"] = (round(1 - summary["classified"] / summary["patents"], 4)
                                      if summary["patents"] else None)
+    basis = run_query(store, "year_basis", scheme=scheme)
+    summary["year_basis"] = {str(b) or "none": int(n) for b, n in zip(basis["basis"], basis["patents"])}
     return Analysis(scheme, tables, nodes, links, summary, options)

@@ -23,6 +23,7 @@ from analytics.options import Options, parse_market_weights, parse_weights
 from analytics.registry import INDICATORS, indicator
 from analytics.run import map_data
 from api.maps import chain_map_html
+from api.workflow import incomplete
 from api.settings import Settings
 from graph.store import GraphStore, Limits
 from ontology.errors import PatNavError, QueryRejected, StoreError
@@ -87,6 +88,7 @@ def create_app(settings: Settings, *, db: Path | None = None, neo4j: bool = Fals
                atlas: Path | None = None) -> FastAPI:
     """The PatNav API over the graph in ``db`` (embedded) or on the Neo4j server."""
     limits = Limits(timeout_s=settings.query_timeout_s, max_rows=None)
+    state_dir = settings.state_dir(db=db, neo4j=neo4j)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI):
@@ -110,7 +112,9 @@ def create_app(settings: Settings, *, db: Path | None = None, neo4j: bool = Fals
     def health(store: Store) -> dict:
         """Liveness plus what the graph holds."""
         count = store.run(lambda s: s.run("MATCH (p:Patent) RETURN count(*) AS n"))
-        return {"status": "ok", "engine": store.store.engine, "patents": int(count["n"].iloc[0])}
+        warning = incomplete(state_dir)
+        return {"status": "ok", "engine": store.store.engine, "patents": int(count["n"].iloc[0]),
+                "complete": warning is None, **({"warning": warning} if warning else {})}
 
     @app.get("/api/indicators", tags=["indicators"])
     def list_indicators() -> list[dict]:

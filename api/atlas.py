@@ -97,7 +97,7 @@ def write_atlas(out: str | Path, analysis: Analysis, chain: Chain | None, ingest
         tables.append({"name": name, "title_zh": ind.title_zh, "title_en": ind.title_en, "doc": ind.doc,
                        "queries": [{"name": q, "text": query_text(q)} for q in ind.queries],
                        "html": _html_table(shown), "rows": len(frame)})
-    for q in ("chain_nodes", "chain_links", "data_summary"):
+    for q in ("chain_nodes", "chain_links", "data_summary", "year_basis"):
         (out / "queries" / f"{q}.cypher").write_text(query_text(q), encoding="utf-8")
     t = analysis.tables
     figures = {"trend": trend_figure(t["filings_by_node_year"], analysis.nodes),

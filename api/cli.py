@@ -57,6 +57,12 @@ def friendly(fn):
     return wrapper
 
 
+def _warn_incomplete(state_dir: Path) -> None:
+    warning = workflow.incomplete(state_dir)
+    if warning:
+        err.print(f"[bold yellow]warning:[/] {warning}", highlight=False, soft_wrap=True)
+
+
 class Format(str, Enum):
     table = "table"
     json = "json"
@@ -82,8 +88,10 @@ def query(cypher: Annotated[str, typer.Argument(help="A read-only Cypher query."
             params[name] = json.loads(value)
         except json.JSONDecodeError:
             params[name] = value
-    with closing(Settings.from_env().open_store(db=db, neo4j=neo4j)) as store:
+    settings = Settings.from_env()
+    with closing(settings.open_store(db=db, neo4j=neo4j)) as store:
         frame = store.run(cypher, params)
+    _warn_incomplete(settings.state_dir(db=db, neo4j=neo4j))
     if fmt is Format.json:
         sys.stdout.write(frame.to_json(orient="records", force_ascii=False, date_format="iso") + "\n")
     elif fmt is Format.csv:
@@ -193,6 +201,7 @@ def _run_analyze(db: Optional[Path], neo4j: bool, out_dir: Path, scheme: str, op
     with bar, closing(settings.open_store(db=db, neo4j=neo4j, limits=limits)) as store:
         run = workflow.analyze(store, settings.state_dir(db=db, neo4j=neo4j), out_dir, scheme, step=step,
                                options=options)
+    _warn_incomplete(settings.state_dir(db=db, neo4j=neo4j))
     out.print(f"atlas: {(out_dir / 'index.html').resolve()}  (open it from disk; tables in {out_dir / 'tables'})")
     return run
 
@@ -240,6 +249,7 @@ def serve(db: DbOption = None, neo4j: Neo4jOption = False,
     if neo4j == (db is not None):
         raise StoreError("choose one engine: --db DIR (embedded LadybugDB) or --neo4j")
     app_ = create_app(settings, db=db, neo4j=neo4j, atlas=atlas)
+    _warn_incomplete(settings.state_dir(db=db, neo4j=neo4j))
     out.print(f"PatNav API on http://{host}:{port}/docs" + (f" · atlas at http://{host}:{port}/atlas/" if atlas else ""))
     uvicorn.run(app_, host=host, port=port, log_level="warning")
 

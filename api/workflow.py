@@ -8,16 +8,19 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+
+import pandas as pd
 from typing import Callable, Sequence
 
 from analytics.options import Options
 from analytics.run import analyze as run_indicators
 from api.atlas import write_atlas
 from graph.store import GraphStore
-from ingest.load import load_graph, replace_tags, sync_chain
+from ingest.load import load_graph, reconcile, replace_tags, sync_chain
 from ingest.pipeline import ingest_files
 from ingest.profiles import load_profile
 from ingest.report import read_ledger, record_run
+from ingest.state import NOT_DIFFED, IngestState
 from ontology.chains import load_chain
 from ontology.errors import PatNavError
 
@@ -38,25 +41,35 @@ def ingest(store: GraphStore, state_dir: Path, paths: Sequence[str | Path], chai
            report_path: Path | None = None, step: Step | None = None, profile: Path | None = None) -> dict:
     """Read, normalise, deduplicate, classify and load ``paths``; keep the ledger in ``state_dir``.
 
-    Returns this run's report (per file and total rows_in/loaded/merged/rejected, rejects_path, what
+    The rows of earlier runs into the same graph (kept in ``state_dir``, see ``ingest.state``) are
+    deduplicated together with this run's, and only what changed is written, so `ingest a; ingest b`
+    gives the graph `ingest a b` gives. Returns this run's report (per file and total rows_in/loaded/merged/rejected, rejects_path, what
     was created or updated in the graph); also written to ``report_path`` when given.
     """
     loaded_chains = [load_chain(c) for c in chains]
-    result = ingest_files(paths, loaded_chains, step=step, profile=load_profile(profile) if profile else None)
-    frames = {k: v for k, v in result.frames.items() if k != "IN_NODE"}
-    done = load_graph(store, frames, progress=(lambda name, n: step(f"loaded {name}")) if step else None)
-    graph = {name: {"created": n.created, "updated": n.updated} for name, n in done.items()}
+    state = IngestState(state_dir)
+    result = ingest_files(paths, loaded_chains, step=step, profile=load_profile(profile) if profile else None,
+                          previous=state.rows())
+    frames = {k: v for k, v in result.frames.items() if k not in NOT_DIFFED}
+    before, interrupted = state.loaded_frames(), state.incomplete() is not None
+    state.begin(frames, [Path(p).name for p in paths])  # the graph counts as incomplete until state.done
+    graph = reconcile(store, before, frames, progress=(lambda name, n: step(f"loaded {name}")) if step else None,
+                      trust=not interrupted)
     tags = result.frames.get("IN_NODE")
+    if tags is None:
+        tags = pd.DataFrame(columns=["from", "to", "score", "rule"])
     for chain in loaded_chains:  # re-ingesting under a changed chain leaves no stale tag or node behind
         removed = sync_chain(store, chain)
-        if tags is not None:
-            t = replace_tags(store, chain, tags, patents=result.frames["Patent"]["id"])
+        if len(result.records):
+            t = replace_tags(store, chain, tags, patents=result.records["id"])
             tally = graph.setdefault("IN_NODE", {"created": 0, "updated": 0, "removed": 0})
             tally["created"] += t["added"]
             tally["updated"] += t["unchanged"]
             tally["removed"] += t["removed"] + removed["IN_NODE"]
         if removed["nodes"]:
             graph.setdefault("ChainNode", {})["removed"] = graph.get("ChainNode", {}).get("removed", 0) + removed["nodes"]
+    state.save_rows(result.rows)
+    state.done(frames)
     ledger = record_run(state_dir, result)
     report = {**result.report, "rejects_path": ledger["rejects_path"], "merged_path": ledger["merged_path"],
               "engine": store.engine, "graph": graph}
@@ -65,6 +78,18 @@ def ingest(store: GraphStore, state_dir: Path, paths: Sequence[str | Path], chai
     if report_path:
         Path(report_path).write_text(json.dumps(report, ensure_ascii=False, indent=2), encoding="utf-8")
     return report
+
+
+def incomplete(state_dir: Path | None) -> str | None:
+    """A warning when an ingest into this graph was killed before it finished (None when complete)."""
+    if state_dir is None:
+        return None
+    run = IngestState(state_dir).incomplete()
+    if run is None:
+        return None
+    files = ", ".join(run.get("files", [])[:5]) or "?"
+    return (f"the graph is incomplete: the ingest of {files} started {run.get('started', '?')} did not finish; "
+            f"run that `patnav ingest` again (it completes what was started)")
 
 
 def analyze(store: GraphStore, state_dir: Path, out: Path, scheme: str = "icv", step: Step | None = None,
@@ -78,15 +103,19 @@ def analyze(store: GraphStore, state_dir: Path, out: Path, scheme: str = "icv", 
     except PatNavError:
         pass  # a scheme loaded from a file elsewhere: the atlas still works from the graph alone
     ledger = read_ledger(state_dir)
-    return write_atlas(out, analysis, chain, ledger, store.engine,
-                       {"scheme": scheme, "counting_unit": "family", "top": 10, "publication_lag_months": 18,
-                        **options.record()})
+    run = write_atlas(out, analysis, chain, ledger, store.engine,
+                      {"scheme": scheme, "counting_unit": "family", "top": 10, "publication_lag_months": 18,
+                       **options.record()})
+    warning = incomplete(state_dir)
+    if warning:
+        run["warnings"] = run.get("warnings", []) + [warning]
+        (Path(out) / "run.json").write_text(json.dumps(run, ensure_ascii=False, indent=2, default=str), encoding="utf-8")
+    return run
 
 
 def graph_records(store: GraphStore) -> "pd.DataFrame":
     """The loaded patents as classification input (id, title, abstract, ipcs with the main one first,
     ipc_main), read back from the graph — what `patnav ontology diff --db` reclassifies."""
-    import pandas as pd
     patents = store.run("MATCH (p:Patent) RETURN p.id AS id, p.title AS title, p.abstract AS abstract")
     codes = store.run("MATCH (p:Patent)-[r:CLASSIFIED_AS]->(c:IPC) RETURN p.id AS id, c.id AS code, r.main AS main")
     codes = codes.assign(main=codes["main"].fillna(False).astype(bool)).sort_values(["id", "main", "code"],

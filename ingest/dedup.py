@@ -1,14 +1,17 @@
 """One record per publication and application: duplicates across and within files merge.
 
 Pure functions over frames. Rows that share a publication number, or an application (the same
-application published as CN…A and CN…B), form one group; its richest row (most fields with a value;
-ties: latest publication, then publication number, file name and row) is the kept record, and each of
-its empty fields is filled from the next richest row that has the value. The result does not depend on
+application published as CN…A and CN…B; the application's office and number as written, see
+``application_key``), form one group. The grant represents its application (analysts expect the B, not
+the A publication); among equals the richest row (most fields with a value; ties: latest publication,
+then publication number, file name and row) is kept, and each of its empty fields is filled from the
+next row that has the value. The result does not depend on
 the order the files are given in. Every folded row is listed with the row it merged into and why.
 """
 
 from __future__ import annotations
 
+import re
 from typing import NamedTuple
 
 import pandas as pd
@@ -24,25 +27,95 @@ class Deduplicated(NamedTuple):
     merged: pd.DataFrame
 
 
-def application_key(records: pd.DataFrame) -> pd.Series:
-    """Office + application-number digits (≥ 6 of them), or None: the same application published
-    under several kind codes (CN…A and CN…B) shares it.
+_PCT_RO_FIRST = re.compile(r"^(?:PCT|WO)?([A-Z]{2})(\d{7}|\d{10})[A-Z]?$")  # PCT/EP2022/057210, RO 9500001 W
+_PCT_YEAR_FIRST = re.compile(r"^(?:PCT|WO)(\d{4})([A-Z]{2})(\d{4,6})[A-Z]?$")  # WO2005US11153
 
-    >>> application_key(pd.DataFrame({"authority": ["CN", "US", "CN"], "app_no": ["CN201910593937.7", "US16/634,906", None]})).tolist()
-    ['CN2019105939377', 'US16634906', None]
+
+def _pct_key(text: str) -> str | None:
+    """``WO|<receiving office>|<year>|<serial>`` of a PCT application number as vendors write it, or None.
+
+    >>> [_pct_key(t) for t in ("PCTEP2022057210", "RO9500001W", "KZ9500001W", "WO2005US11153", "PCTUS0511153", "X1")]
+    ['WO|EP|2022|57210', 'WO|RO|1995|1', 'WO|KZ|1995|1', 'WO|US|2005|11153', 'WO|US|2005|11153', None]
     """
-    digits = records["app_no"].fillna("").astype(str).str.replace(r"\D", "", regex=True)
-    key = records["authority"].fillna("").astype(str) + digits
-    return key.astype(object).where(digits.str.len() >= 6, None)
+    m = _PCT_RO_FIRST.match(text)
+    if m:
+        office, digits = m.groups()
+        year, serial = (digits[:4], digits[4:]) if len(digits) == 10 else (digits[:2], digits[2:])
+    else:
+        m = _PCT_YEAR_FIRST.match(text)
+        if not m:
+            return None
+        year, office, serial = m.groups()
+    if len(year) == 2:
+        year = ("19" if int(year) >= 78 else "20") + year  # the PCT took effect in 1978
+    return f"WO|{office}|{year}|{int(serial)}"
+
+
+def _national_key(authority: str, text: str) -> str | None:
+    """``<office>|<number as written>`` without the office prefix, punctuation and a trailing kind letter;
+    the year-prefixed forms some vendors write for US and EP numbers are folded to the office's own.
+
+    >>> [_national_key(o, t) for o, t in (("CN", "CN2019105939377"), ("CN", "2019105939377"), ("US", "US16634906"),
+    ...  ("US", "US202016634906A"), ("EP", "EP20220177888"), ("EP", "EP22177888"), ("DK", "DKPA201970221A"), ("CN", "CN123"))]
+    ['CN|2019105939377', 'CN|2019105939377', 'US|16634906', 'US|16634906', 'EP|22177888', 'EP|22177888', 'DK|PA201970221', None]
+    """
+    rest = text[len(authority):] if authority and text.startswith(authority) else text
+    rest = re.sub(r"(?<=\d)[A-Z]{1,2}$", "", rest)
+    digits = re.sub(r"\D", "", rest)
+    if len(digits) < 6:
+        return None
+    if authority == "US" and rest.isdigit() and len(rest) == 12 and rest[:2] in ("19", "20"):
+        rest = rest[4:]  # Lens: filing year + the 8-digit series and serial
+    elif authority == "EP" and rest.isdigit() and len(rest) == 11 and rest[:2] in ("19", "20"):
+        rest = rest[2:4] + rest[-6:]  # EP20220177888 → 22177888
+    return f"{authority}|{rest}"
+
+
+def application_key(records: pd.DataFrame) -> pd.Series:
+    """The application a record was published from: filing office + the application number as written,
+    with the letters that make it unique kept — a receiving office, a series, a year (application
+    numbers are unique only within their office: PCT/RO and PCT/KZ both have a 9500001). None when the
+    number has fewer than 6 digits. Each distinct (office, number) is read once.
+
+    >>> application_key(pd.DataFrame({"authority": ["CN", "US", "CN", "WO", "WO"], "app_no": ["CN201910593937.7",
+    ...     "US16/634,906", None, "RO 9500001 W", "KZ 9500001 W"]})).tolist()
+    ['CN|2019105939377', 'US|16634906', None, 'WO|RO|1995|1', 'WO|KZ|1995|1']
+    """
+    text = (records["app_no"].fillna("").astype(str).str.upper()
+            .str.replace(r"[\s\-/.,_()]", "", regex=True))
+    office = records["authority"].fillna("").astype(str)
+    pairs = pd.DataFrame({"office": office, "text": text})
+    uniq = pairs.drop_duplicates()
+
+    def one(o: str, t: str) -> str | None:
+        if not t:
+            return None
+        if o == "WO" or t.startswith("PCT"):
+            return _pct_key(t) or (_national_key(o, t) if o == "WO" else None)
+        return _national_key(o, t)
+    uniq = uniq.assign(key=[one(o, t) for o, t in zip(uniq["office"], uniq["text"])])
+    keys = pairs.merge(uniq, on=["office", "text"], how="left")["key"].to_numpy(dtype=object)
+    keys = pd.Series(keys, index=records.index, dtype=object)
+    return keys.where(keys.notna(), None)
+
+
+#: kind codes of a granted publication (B1, B2, C, C1 …): the grant represents its application
+_GRANTED = re.compile(r"^[BC]\d?$")
 
 
 def richest_first(records: pd.DataFrame, app: pd.Series) -> pd.DataFrame:
-    """Rows ordered by how many fields have a value (an empty list counts as none), then latest
-    publication, publication number, file and row: a stable order whatever order the files came in.
+    """Rows ordered so that the first of each group is the one that represents it: a grant (kind B or C)
+    before an application publication of the same application, then the row with the most fields
+    filled (an empty list counts as none), then the latest publication, publication number, file and
+    row: a stable order whatever order the files came in.
 
     >>> r = pd.DataFrame({"id": ["X", "X"], "title": [None, "t"], "source": ["b.csv", "a.csv"], "row": [2, 2]})
     >>> richest_first(r, pd.Series([None, None]))["source"].tolist()
     ['a.csv', 'b.csv']
+    >>> r = pd.DataFrame({"id": ["CN1A", "CN1B"], "kind": ["A", "B"], "title": ["t", None], "source": ["a", "a"],
+    ...                   "row": [2, 3]})
+    >>> richest_first(r, pd.Series(["CN|1", "CN|1"]))["id"].tolist()
+    ['CN1B', 'CN1A']
     """
     # only rows that share a number with another row can be in a group: count fields for them alone
     shared = records["id"].duplicated(keep=False) | (app.notna() & app.duplicated(keep=False))
@@ -54,11 +127,14 @@ def richest_first(records: pd.DataFrame, app: pd.Series) -> pd.DataFrame:
         col = fields[c]
         has = col.map(len).gt(0) if c in LIST_COLUMNS else col.notna()
         filled.loc[shared] += has.astype(int).to_numpy()
-    order = pd.DataFrame({"filled": filled, "pub": pd.to_datetime(records["pub_date"], errors="coerce")
+    kind = records["kind"] if "kind" in records else pd.Series(None, index=records.index, dtype=object)
+    granted = kind.fillna("").astype(str).str.match(_GRANTED.pattern)
+    order = pd.DataFrame({"granted": granted, "filled": filled,
+                          "pub": pd.to_datetime(records["pub_date"], errors="coerce")
                           if "pub_date" in records else pd.NaT, "id": records["id"].astype(str),
                           "source": records["source"].astype(str), "row": records["row"]})
-    order = order.sort_values(["filled", "pub", "id", "source", "row"], ascending=[False, False, True, True, True],
-                              na_position="last", kind="mergesort")
+    order = order.sort_values(["granted", "filled", "pub", "id", "source", "row"],
+                              ascending=[False, False, False, True, True, True], na_position="last", kind="mergesort")
     return records.loc[order.index]
 
 

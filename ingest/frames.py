@@ -15,7 +15,8 @@ from ingest.regions import locate, region_frames
 from ontology.chains import Chain
 from ontology.errors import IngestError
 
-PATENT_COLUMNS = ["id", "app_no", "title", "abstract", "app_date", "app_year", "pub_date", "grant_date",
+PATENT_COLUMNS = ["id", "app_no", "title", "abstract", "app_date", "app_year", "priority_date", "year", "year_basis",
+                  "pub_date", "grant_date",
                   "authority", "kind", "type", "legal_status", "is_active", "claims", "cites", "cited_by",
                   "family_id", "family_size", "family_offices", "priority_country", "locarno", "source"]
 
@@ -43,7 +44,7 @@ def graph_frames(records: pd.DataFrame, in_node: pd.DataFrame | None = None,
         dup = records.loc[records["id"].duplicated(), "id"].iloc[0]
         raise IngestError(f"publication {dup!r} occurs twice; deduplicate records before building the graph")
     patents = records[PATENT_COLUMNS].copy()
-    for col in ("app_year", "claims", "cites", "cited_by", "family_size"):
+    for col in ("app_year", "year", "claims", "cites", "cited_by", "family_size"):
         patents[col] = pd.to_numeric(patents[col]).astype("Int64")
     frames: dict[str, pd.DataFrame] = {"Patent": patents}
     for column, label, rel in (("applicants", "Applicant", "APPLIED_BY"), ("inventors", "Inventor", "INVENTED_BY")):

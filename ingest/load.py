@@ -37,6 +37,51 @@ def load_graph(store: GraphStore, frames: Mapping[str, pd.DataFrame],
     return done
 
 
+#: nodes other commands also hang links on (`patnav ontology ipc` adds PART_OF between IPC codes): deleted only
+#: when nothing links to them any more
+SHARED_NODES = ("IPC", "Region")
+
+
+def reconcile(store: GraphStore, before: Mapping[str, pd.DataFrame], frames: Mapping[str, pd.DataFrame],
+              progress: Callable[[str, Loaded], None] | None = None, trust: bool = True) -> dict[str, dict]:
+    """Make the graph hold ``frames`` where the last completed ingest left ``before`` (``ingest.state``):
+    load the rows that are new or changed, then delete the relationships and nodes ``before`` had and
+    ``frames`` no longer do (a patent another file's grant now represents, an applicant left without
+    patents). Nothing an ingest did not create is touched. ``trust=False`` (the last run was killed,
+    so the graph may hold part of anything): every row is loaded again.
+
+    Returns per frame name: created, updated, removed.
+    """
+    from ingest.state import change
+    vocab = vocabulary()
+    changes = {name: change(before.get(name), frame) for name, frame in frames.items()}
+    upserts = {name: (c.upsert if trust else frames[name]).copy() for name, c in changes.items()
+               if len(c.upsert if trust else frames[name])}
+    for name, frame in upserts.items():
+        frame.attrs = dict(frames[name].attrs)
+    done = load_graph(store, upserts, progress) if upserts else {}
+    out = {name: {"created": done[name].created if name in done else 0,
+                  "updated": done[name].updated if name in done else 0, "removed": 0} for name in frames}
+    gone = {name: c.gone for name, c in changes.items() if len(c.gone)}
+    gone.update({name: old[["id"] if "id" in old else ["from", "to"]] for name, old in before.items()
+                 if name not in frames and len(old)})
+    for name, keys in gone.items():
+        if name not in vocab.nodes:
+            src, dst = (frames.get(name, before.get(name)).attrs.get("endpoints", (None, None)))
+            out.setdefault(name, {"created": 0, "updated": 0, "removed": 0})
+            out[name]["removed"] = store.delete_rels(name, keys, src=src, dst=dst)
+    for name, keys in gone.items():
+        if name in vocab.nodes:
+            ids = keys["id"].astype(str).tolist()
+            if name in SHARED_NODES:
+                linked = store.run(f"MATCH (n:{name})-[]-() WHERE n.id IN $ids RETURN DISTINCT n.id AS id",
+                                   {"ids": ids})["id"]
+                ids = sorted(set(ids) - set(linked))
+            out.setdefault(name, {"created": 0, "updated": 0, "removed": 0})
+            out[name]["removed"] = store.delete_nodes(name, ids) if ids else 0
+    return out
+
+
 def sync_chain(store: GraphStore, chain: Chain) -> dict[str, int]:
     """Make the graph's copy of ``chain`` exactly the scheme file: load its nodes and links, delete the
     ChainNodes of the scheme the file no longer has (with their tags) and links it no longer draws.

@@ -30,11 +30,12 @@ Step = Callable[[str], None]
 @dataclass
 class Ingested:
     frames: dict[str, pd.DataFrame]
-    records: pd.DataFrame
-    rejects: pd.DataFrame
-    merged: pd.DataFrame
+    records: pd.DataFrame          # one per patent, deduplicated over this run's and the earlier rows
+    rejects: pd.DataFrame          # this run's files' rejected rows
+    merged: pd.DataFrame           # every merged row, of this run's and the earlier files
     denoised: pd.DataFrame
     report: dict = field(default_factory=dict)
+    rows: pd.DataFrame | None = None   # every usable row before deduplication (what ingest.state keeps)
 
 
 def sha256(path: Path) -> str:
@@ -52,7 +53,7 @@ def sha256(path: Path) -> str:
 
 
 #: fields whose fill rate the data-quality report gives per source (share of usable rows with a value)
-QUALITY_FIELDS = ("app_year", "title", "abstract", "applicants", "inventors", "ipcs", "cpcs", "locarno",
+QUALITY_FIELDS = ("year", "app_year", "title", "abstract", "applicants", "inventors", "ipcs", "cpcs", "locarno",
                   "classification", "legal_status", "family_id", "priority_country", "address")
 
 
@@ -72,7 +73,10 @@ def quality(rec: pd.DataFrame) -> dict:
             col = rec[f]
             has = col.map(lambda v: bool(v) if isinstance(v, list) else v is not None and not pd.isna(v))
             fill[f] = round(float(has.mean()), 4) if len(rec) else 0.0
-    return {"fill": fill, "invalid_codes": int(rec["invalid_codes"].map(len).sum()) if "invalid_codes" in rec else 0}
+    out = {"fill": fill, "invalid_codes": int(rec["invalid_codes"].map(len).sum()) if "invalid_codes" in rec else 0}
+    if "year_basis" in rec:  # which year each record is counted in: priority, application or publication
+        out["year_basis"] = {k: int(v) for k, v in rec["year_basis"].fillna("none").value_counts().sort_index().items()}
+    return out
 
 
 def coverage(chain: Chain, in_node: pd.DataFrame | None, denoised: pd.DataFrame, patents: int) -> dict:
@@ -96,9 +100,13 @@ def coverage(chain: Chain, in_node: pd.DataFrame | None, denoised: pd.DataFrame,
 
 
 def ingest_files(paths: Sequence[str | Path], chains: Sequence[Chain] = (), step: Step | None = None,
-                 profile: Profile | None = None) -> Ingested:
-    """Read, normalise, deduplicate and classify ``paths`` (in that order of precedence).
+                 profile: Profile | None = None, previous: pd.DataFrame | None = None) -> Ingested:
+    """Read, normalise, deduplicate and classify ``paths``.
 
+    ``previous`` holds the usable rows of files ingested earlier into the same graph (``ingest.state``):
+    they are deduplicated together with this run's rows by the same rules, so several runs give the
+    graph one run over all files would (a file name given again replaces its earlier rows). The report's
+    ``files`` are this run's; ``all_files`` gives loaded/merged for every file after this run.
     ``step(message)`` is called once per file and once per later stage, for progress bars; ``profile``
     forces one layout for every file instead of detecting it.
     """
@@ -120,6 +128,8 @@ def ingest_files(paths: Sequence[str | Path], chains: Sequence[Chain] = (), step
     if len(set(names)) != len(names):
         dup = sorted({n for n in names if names.count(n) > 1})
         raise IngestError(f"two input files share the name {dup}; rows are traced by file name, rename one")
+    if previous is not None and len(previous):
+        parts.insert(0, previous[~previous["source"].isin(names)])
     allrec = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame()
     dedup = deduplicate(allrec)
     if step:
@@ -148,8 +158,11 @@ def ingest_files(paths: Sequence[str | Path], chains: Sequence[Chain] = (), step
             if f["name"] in agreement and "note" not in f.get("sei_agreement", {}):
                 f["sei_agreement"] = agreement[f["name"]]
     total = {k: sum(f[k] for f in files) for k in ("rows_in", "loaded", "merged", "rejected")}
+    sources = set(allrec["source"]) if len(allrec) else set()
+    all_files = {name: {"loaded": int(loaded_by_file.get(name, 0)), "merged": int(merged_by_file.get(name, 0))}
+                 for name in sorted(sources | set(names))}
     tagged_ids = in_node["from"].nunique() if in_node is not None and len(in_node) else 0
-    report = {"files": files, "total": total, "patents": len(dedup.records),
+    report = {"files": files, "total": total, "all_files": all_files, "patents": len(dedup.records),
               "classified": int(tagged_ids), "denoised": int(sum(len(n) for n in noise)),
               "unclassified_share": (round(1 - tagged_ids / len(dedup.records), 4) if len(dedup.records) and chains
                                      else None),
@@ -160,4 +173,4 @@ def ingest_files(paths: Sequence[str | Path], chains: Sequence[Chain] = (), step
         raise AssertionError(f"accounting does not balance: {total}")  # a bug, never bad input
     return Ingested(frames, dedup.records, rejects_all, dedup.merged,
                     pd.concat(noise, ignore_index=True) if noise else pd.DataFrame(columns=["id", "rule", "scheme"]),
-                    report)
+                    report, allrec)

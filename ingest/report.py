@@ -2,8 +2,9 @@
 
 A graph is often built by several ``patnav ingest`` runs. The ledger (``ingest.json``) keeps the
 latest entry per input file name, so re-ingesting a file replaces its entry instead of counting it
-twice; ``rejects.csv`` and ``merged.csv`` are rewritten the same way. ``patnav analyze`` reads the
-ledger for the atlas's data section.
+twice; ``rejects.csv`` is rewritten the same way. Each run deduplicates over every file's rows
+(``ingest.state``), so ``merged.csv`` and every file's loaded/merged counts are rewritten whole.
+``patnav analyze`` reads the ledger for the atlas's data section.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ LEDGER = "ingest.json"
 REJECTS = "rejects.csv"
 MERGED = "merged.csv"
 TOTAL_KEYS = ("rows_in", "loaded", "merged", "rejected")
+MERGED_COLUMNS = ["file", "row", "id", "into_file", "into_row", "into_id", "reason"]
 
 
 def _replace_rows(path: Path, new: pd.DataFrame, files: set[str], columns: list[str]) -> None:
@@ -36,10 +38,15 @@ def record_run(state_dir: str | Path, result: Ingested) -> dict:
     ledger = json.loads(ledger_path.read_text(encoding="utf-8")) if ledger_path.exists() else {"files": []}
     names = {f["name"] for f in result.report["files"]}
     files = [f for f in ledger["files"] if f["name"] not in names] + result.report["files"]
+    counts = result.report.get("all_files", {})
+    for f in files:  # a later file may take over an earlier file's patent (its grant), or merge into it
+        if f["name"] in counts:
+            f.update(counts[f["name"]])
+            f["balanced"] = f["rows_in"] == f["loaded"] + f["merged"] + f["rejected"]
     rejects_path, merged_path = state / REJECTS, state / MERGED
     _replace_rows(rejects_path, result.rejects, names, REJECT_COLUMNS)
-    _replace_rows(merged_path, result.merged, names, list(result.merged.columns) or
-                  ["file", "row", "id", "into_file", "into_row"])
+    merged = result.merged if len(result.merged.columns) else pd.DataFrame(columns=MERGED_COLUMNS)
+    merged[MERGED_COLUMNS].to_csv(merged_path, index=False, encoding="utf-8-sig")  # every merge, all files
     for f in result.report["files"]:
         f["rejects_path"] = str(rejects_path)
     ledger = {"files": files, "total": {k: sum(f[k] for f in files) for k in TOTAL_KEYS},

@@ -166,6 +166,7 @@ def read_ops_xml(path: str | Path) -> Raw:
             "ipcs": SEP.join(_ops_ipc(t) for t in ipc),
             "cpcs": SEP.join(dict.fromkeys(c for c in cpc if len(c) > 5)),
             "priority_numbers": SEP.join(p[0] + p[1] for p in prios if p[1]),
+            "priority_date": min((p[3] for p in prios if p[3]), default=""),
         })
     out = pd.DataFrame(rows).astype(object)
     out["family_id"] = out.pop("record_id").map(lambda f: f"epo:{f}" if f else "")

@@ -117,6 +117,7 @@ def _patdoc(root) -> dict:
         nam = el.find(".//NAM")
         return _t(nam, "ONM") or " ".join(x for x in (_t(nam, "FNM"), _t(nam, "SNM")) if x)
     prio = [_t(p, "B330") + _t(p, "B310") for p in b.findall("B300")]
+    prio_dates = [_t(p, "B320") for p in b.findall("B300")]
     kind = _t(b, "B100/B130")
     return {
         "id": (_t(b, "B100/B190") or "US") + _grant_number(_t(b, "B100/B110")) + kind,
@@ -132,7 +133,7 @@ def _patdoc(root) -> dict:
                          for c in b.findall("B500/B510/B511") + b.findall("B500/B510/B512")),
         "cpcs": "", "claims": _t(b, "B500/B570/B577"),
         "cites": str(len(b.findall("B500/B560/B561"))) if b.findall("B500/B560/B561") else "",
-        "priority_numbers": SEP.join(p for p in prio if p),
+        "priority_numbers": SEP.join(p for p in prio if p), "priority_date": _earliest(prio_dates),
     }
 
 
@@ -149,6 +150,7 @@ def _pap(root) -> dict:
     owners = [_t(a, "organization-name") or person(a) for a in b.findall("assignee")]
     prio = [_t(p, "country-code") + _t(p, "priority-application-number/doc-number")
             for p in b.findall("foreign-priority-data")]
+    prio_dates = [_t(p, "filing-date") for p in b.findall("foreign-priority-data")]
     return {
         "id": "US" + _t(b, "document-id/doc-number") + _t(b, "document-id/kind-code"),
         "pub_date": _t(b, "document-id/document-date"), "grant_date": "",
@@ -159,7 +161,7 @@ def _pap(root) -> dict:
         "inventors": SEP.join(dict.fromkeys(i for i in inventors if i)),
         "ipcs": SEP.join(_ipc_text(_t(c, ".")) for c in b.findall("technical-information/classification-ipc//ipc")),
         "cpcs": "", "claims": str(len(root.findall("subdoc-claims/claim"))) or "", "cites": "",
-        "priority_numbers": SEP.join(p for p in prio if p),
+        "priority_numbers": SEP.join(p for p in prio if p), "priority_date": _earliest(prio_dates),
     }
 
 
@@ -202,6 +204,7 @@ def _row(doc: str, path: Path, n: int) -> dict:
            + bib.findall("classifications-cpc/further-cpc/classification-cpc")]
     cited = bib.findall("us-references-cited/us-citation") + bib.findall("references-cited/citation")
     prios = [_t(p, "country") + _t(p, "doc-number") for p in bib.findall("priority-claims/priority-claim")]
+    prio_dates = [_t(p, "date") for p in bib.findall("priority-claims/priority-claim")]
     abstract = root.find("abstract")
     return {
         "id": _t(pub, "country") + number + _t(pub, "kind"),
@@ -217,8 +220,14 @@ def _row(doc: str, path: Path, n: int) -> dict:
         "cpcs": SEP.join(dict.fromkeys(c for c in cpc if c)),
         "claims": _t(bib, "number-of-claims"),
         "cites": str(len(cited)) if cited else "",
-        "priority_numbers": SEP.join(p for p in prios if p),
+        "priority_numbers": SEP.join(p for p in prios if p), "priority_date": _earliest(prio_dates),
     }
+
+
+def _earliest(dates) -> str:
+    """The earliest of YYYYMMDD date strings ('' when none)."""
+    good = sorted(d.strip() for d in dates if d and d.strip().isdigit() and len(d.strip()) == 8)
+    return good[0] if good else ""
 
 
 def read_uspto_xml(path: str | Path) -> Raw:

@@ -41,7 +41,7 @@ class Rows:
         tags = mine[["from", "to"]].rename(columns={"from": "patent", "to": "node"})
         tags = pd.concat([tags, tags.drop_duplicates("patent").assign(node=STAR)], ignore_index=True)
         tags["unit"] = tags["patent"].map(rec["family_id"].where(rec["family_id"].notna(), rec.index.to_series()))
-        for col in ("app_year", "cited_by", "family_size", "claims", "authority", "family_offices"):
+        for col in ("year", "cited_by", "family_size", "claims", "authority", "family_offices"):
             tags[col] = tags["patent"].map(rec[col])
         tags["authority"] = tags["authority"].fillna("")
         self.tags = tags
@@ -59,7 +59,7 @@ class Rows:
         self.chain = chain
 
     def unit_years(self) -> pd.Series:
-        return self.tags.dropna(subset=["app_year"]).groupby(["node", "unit"])["app_year"].min()
+        return self.tags.dropna(subset=["year"]).groupby(["node", "unit"])["year"].min()
 
     def end(self) -> int | None:
         """The last year counted: the last complete one, else (no publication dates) the latest there is."""
@@ -89,8 +89,8 @@ def label_of(year: int, windows: list[tuple[int, int]]) -> str | None:
 
 
 def filings(r: Rows) -> pd.DataFrame:
-    out = r.unit_years().reset_index().groupby(["node", "app_year"]).size().rename("filings").reset_index()
-    out = out[out["node"] != STAR].rename(columns={"app_year": "year"})
+    out = r.unit_years().reset_index().groupby(["node", "year"]).size().rename("filings").reset_index()
+    out = out[out["node"] != STAR]
     out["complete"] = r.complete(out["year"])
     return out
 
@@ -116,10 +116,9 @@ def basic(r: Rows) -> dict[str, pd.DataFrame]:
     countries["share"] = countries["frac"] / countries.groupby("node")["frac"].transform("sum")
     countries = countries.sort_values(["node", "frac", "country"], ascending=[True, False, True])
     countries["rank"] = countries.groupby("node").cumcount() + 1
-    per_year = tags.dropna(subset=["app_year"]).merge(r.apps[["patent", "applicant"]], on="patent", how="left")
-    trend = per_year.groupby(["node", "app_year"]).agg(patents=("patent", "nunique"),
+    per_year = tags.dropna(subset=["year"]).merge(r.apps[["patent", "applicant"]], on="patent", how="left")
+    trend = per_year.groupby(["node", "year"]).agg(patents=("patent", "nunique"),
                                                        applicants=("applicant", "nunique")).reset_index()
-    trend = trend.rename(columns={"app_year": "year"})
     trend["units"] = trend.set_index(["node", "year"]).index.map(filed.set_index(["node", "year"])["filings"])
     trend["units"] = trend["units"].fillna(0).astype(int)
     trend["complete"] = r.complete(trend["year"])
@@ -131,8 +130,8 @@ def correlation(r: Rows, width: int = 5, economic: pd.DataFrame | None = None) -
     years = r.unit_years().reset_index()
     end = r.end()
     if end is not None:
-        years = years[years["app_year"] <= end]
-    first = int(years["app_year"].min()) if len(years) else None
+        years = years[years["year"] <= end]
+    first = int(years["year"].min()) if len(years) else None
     windows = {}
     if first is not None:
         windows["after"] = (max(first, end - width + 1), end)
@@ -143,7 +142,7 @@ def correlation(r: Rows, width: int = 5, economic: pd.DataFrame | None = None) -
     def share(node: str, span) -> float:
         if span is None:
             return np.nan
-        inside = years[(years["app_year"] >= span[0]) & (years["app_year"] <= span[1])]
+        inside = years[(years["year"] >= span[0]) & (years["year"] <= span[1])]
         base = inside[inside["node"] == STAR]["unit"].nunique()
         return inside[inside["node"] == node]["unit"].nunique() / base if base else np.nan
 
@@ -214,7 +213,7 @@ def flows(r: Rows) -> pd.DataFrame:
 
 def _units(r: Rows) -> pd.DataFrame:
     t = r.tags
-    units = t.groupby(["node", "unit"]).agg(year=("app_year", "min"), cited_by=("cited_by", "max"),
+    units = t.groupby(["node", "unit"]).agg(year=("year", "min"), cited_by=("cited_by", "max"),
                                             family_size=("family_size", "max"), claims=("claims", "max"))
     family = {}  # a unit's family offices, from any of its classified members
     for unit, lists in t[t["node"] == STAR].groupby("unit")["family_offices"]:
@@ -305,25 +304,25 @@ def hotspots(r: Rows, width: int = 5) -> pd.DataFrame:
     years = r.unit_years().reset_index()
     rows = []
     for node, group in years[years["node"] != STAR].groupby("node"):
-        a = int((group["app_year"] == start).sum())
-        b = int((group["app_year"] == end).sum())
+        a = int((group["year"] == start).sum())
+        b = int((group["year"] == end).sum())
         rows.append({"kind": "node", "key": node, "start": start, "end": end, "value_start": a, "value_end": b,
                      "cagr": (b / a) ** (1 / span) - 1 if a else np.nan})
     ipc = r.ipcs[r.ipcs["patent"].isin(r.tags["patent"])].copy()
     ipc["group"] = [c.split("/")[0] + "/00" if "/" in c else c for c in ipc["ipc"]]
-    first = r.tags[r.tags["node"] == STAR][["patent", "unit", "app_year"]].merge(ipc, on="patent")
-    first = first.dropna(subset=["app_year"]).groupby(["group", "unit"])["app_year"].min().reset_index()
+    first = r.tags[r.tags["node"] == STAR][["patent", "unit", "year"]].merge(ipc, on="patent")
+    first = first.dropna(subset=["year"]).groupby(["group", "unit"])["year"].min().reset_index()
     for group, g in first.groupby("group"):
-        a, b = int((g["app_year"] == start).sum()), int((g["app_year"] == end).sum())
+        a, b = int((g["year"] == start).sum()), int((g["year"] == end).sum())
         if b >= 5:
             rows.append({"kind": "ipc_group", "key": group, "start": start, "end": end, "value_start": a,
                          "value_end": b, "cagr": (b / a) ** (1 / span) - 1 if a else np.nan})
-        if end - 2 <= g["app_year"].min() <= end:
+        if end - 2 <= g["year"].min() <= end:
             rows.append({"kind": "new_ipc_group", "key": group, "start": start, "end": end,
-                         "value_end": int((g["app_year"] <= end).sum()), "first_year": int(g["app_year"].min())})
-    pats = r.tags[(r.tags["node"] == STAR) & r.tags["app_year"].notna() & (r.tags["authority"] != "")]
-    before = pats[(pats["app_year"] >= end - 2 * width + 1) & (pats["app_year"] <= end - width)]["authority"]
-    after = pats[(pats["app_year"] >= end - width + 1) & (pats["app_year"] <= end)]["authority"]
+                         "value_end": int((g["year"] <= end).sum()), "first_year": int(g["year"].min())})
+    pats = r.tags[(r.tags["node"] == STAR) & r.tags["year"].notna() & (r.tags["authority"] != "")]
+    before = pats[(pats["year"] >= end - 2 * width + 1) & (pats["year"] <= end - width)]["authority"]
+    after = pats[(pats["year"] >= end - width + 1) & (pats["year"] <= end)]["authority"]
     before, after = before.value_counts(), after.value_counts()
     for office in sorted(set(before.index) | set(after.index)):
         sb, sa = before.get(office, 0) / max(1, before.sum()), after.get(office, 0) / max(1, after.sum())
@@ -493,7 +492,7 @@ def from_graph_tuples(store, scheme: str = "icv") -> dict[str, pd.DataFrame]:
     tuples — one plain MATCH, no aggregation in Cypher — as an analyst checking the tables would."""
     rows = store.run("MATCH (p:Patent)-[:IN_NODE]->(n:ChainNode) WHERE n.scheme = $scheme "
                      "OPTIONAL MATCH (p)-[:APPLIED_BY]->(a:Applicant) "
-                     "RETURN p.id AS patent, p.family_id AS family, p.app_year AS year, n.id AS node, "
+                     "RETURN p.id AS patent, p.family_id AS family, p.year AS year, n.id AS node, "
                      "a.id AS applicant", {"scheme": scheme})
     dated = rows.dropna(subset=["year"])
     trend = dated.groupby(["node", "year"]).agg(patents=("patent", "nunique"),

@@ -50,6 +50,31 @@ def publication(value) -> str:
     return text if re.fullmatch(r"[A-Z]{2}[0-9A-Z]*\d[0-9A-Z]*", text) and len(text) >= 5 else ""
 
 
+def application(office: str, number) -> str | None:
+    """An application's identity: PCT numbers as (receiving office, year, serial) whichever way they are
+    written (PCT/EP2022/057210, WO2005US11153, RO 9500001 W); others office + the number without the
+    office prefix, punctuation and a trailing kind letter. Fewer than 6 digits: none."""
+    text = re.sub(r"[^A-Z0-9]", "", str(number or "").upper())
+    if office == "WO" or text.startswith("PCT"):
+        body = text.removeprefix("PCT").removeprefix("WO")
+        m = re.fullmatch(r"(\d{4})([A-Z]{2})(\d+)[A-Z]?", body)
+        if m:
+            return f"PCT {m.group(2)} {int(m.group(1))} {int(m.group(3))}"
+        m = re.fullmatch(r"([A-Z]{2})(\d+)[A-Z]?", body)
+        if m and len(m.group(2)) in (7, 10):
+            digits = m.group(2)
+            year, serial = (int(digits[:4]), int(digits[4:])) if len(digits) == 10 else (int(digits[:2]), int(digits[2:]))
+            year = year if year > 999 else year + (1900 if year >= 78 else 2000)
+            return f"PCT {m.group(1)} {year} {serial}"
+    body = text[2:] if text.startswith(office) else text
+    body = re.sub(r"(\d)[A-Z]{1,2}$", r"\1", body)
+    if office == "US" and re.fullmatch(r"(19|20)\d{10}", body):
+        body = body[4:]
+    if office == "EP" and re.fullmatch(r"(19|20)\d{9}", body):
+        body = body[2:4] + body[-6:]
+    return f"{office} {body}" if len(re.sub(r"\D", "", body)) >= 6 else None
+
+
 @dataclass
 class Ledger:
     rows_in: dict[str, int] = field(default_factory=dict)
@@ -96,8 +121,7 @@ def ledger(paths: list[Path]) -> Ledger:
             if not pub or not all(readable_date(cells.get(c)) for c in cols["dates"]):
                 bad.append(row)
                 continue
-            digits = re.sub(r"\D", "", str(cells.get(cols["app_no"]) or ""))
-            usable.append((path.name, row, pub, pub[:2] + digits if len(digits) >= 6 else None))
+            usable.append((path.name, row, pub, application(pub[:2], cells.get(cols["app_no"]))))
     parent = list(range(len(usable)))
 
     def find(i: int) -> int:

@@ -139,22 +139,24 @@ def test_cli_analyze_takes_the_options_and_records_them(tmp_path, economic_csv):
 
 #: hand-read from each fixture: patents (rows less same-application merges: the EPO file holds
 #: EP2533477A1 and B1), patents the sei-2021 table tags (B64C31, B60R9, H01J1 and B64U are in none of its
-#: rules), first and last application year (PatentsView's sample has no g_application: no year)
+#: rules), first and last counting year — the earliest priority date where the file gives one (Lens's
+#: Earliest Priority Date; the USPTO files' CH, JP and NO priority claims), else the application date,
+#: else (PatentsView's sample has no g_application) the publication date
 FIXTURES = {
     "epo-ops/biblio-3.xml": (2, 2, 2010, 2011),
-    "lens/lens-3.csv": (3, 3, 2017, 2022),
+    "lens/lens-3.csv": (3, 3, 2014, 2018),
     "patentics-xlsx/address.xlsx": (2, 2, 2022, 2022),
     "patentics-xlsx/patentics-header.xlsx": (2, 2, 2017, 2020),
     "patentics-xlsx/title-row.xlsx": (2, 2, 2018, 2020),
     "patsnap/patsnap-1.xlsx": (1, 0, 2013, 2013),
     "sql/cnipa-3.sql": (3, 2, 2021, 2022),
-    "uspto/application-2004.xml": (1, 1, 2004, 2004),
+    "uspto/application-2004.xml": (1, 1, 2001, 2001),
     "uspto/aps-1976.greenbook": (1, 0, 1974, 1974),
     "uspto/brs-2.txt": (2, 2, 2012, 2014),
-    "uspto/pap-2001.xml": (1, 0, 2000, 2000),
-    "uspto/st32-grant.xml": (1, 1, 1999, 1999),
+    "uspto/pap-2001.xml": (1, 0, 1999, 1999),
+    "uspto/st32-grant.xml": (1, 1, 1997, 1997),
     "uspto/weekly-2-grants.xml": (2, 2, 2001, 2012),
-    "patentsview": (3, 3, None, None),
+    "patentsview": (3, 3, 2018, 2021),
 }
 
 

@@ -18,7 +18,7 @@ FORMATS = Path(__file__).parent / "data" / "formats"
 
 CASES = {
     "lens/lens-3.csv": ("lens", [
-        {"id": "US9833479B2", "app_year": 2017, "applicants": ["SANGAMO THERAPEUTICS INC"], "ipc_main": "A61K35/28",
+        {"id": "US9833479B2", "app_year": 2017, "year": 2014, "year_basis": "priority", "applicants": ["SANGAMO THERAPEUTICS INC"], "ipc_main": "A61K35/28",
          "priority_country": "US", "legal_status": "ACTIVE", "is_active": True, "family_offices": ["US", "WO"]},
         {"id": "US20230067653A1", "app_year": 2022, "ipc_main": "C12N9/22", "is_active": False},
         {"id": "US20200102577A1", "app_year": 2019, "ipc_main": "C12N15/86", "type": "invention"}]),
@@ -40,7 +40,7 @@ CASES = {
          "inventors": ["Poscher; Jens", "Detke; Ralph", "Eichinger; Stefan", "Tercero; Pedro"]},
         {"id": "US11410420B1", "app_year": 2020, "applicants": ["Wells Fargo Bank, N.A."]}]),
     "patentsview": ("patentsview", [
-        {"id": "US10114758B2", "applicants": ["NVIDIA CORPORATION"], "ipc_main": "G06F12/1009", "claims": 26,
+        {"id": "US10114758B2", "year": 2018, "year_basis": "publication", "applicants": ["NVIDIA CORPORATION"], "ipc_main": "G06F12/1009", "claims": 26,
          "title": "Techniques for supporting for demand paging"},
         {"id": "US10705525B2", "ipc_main": "G06V10/82"},
         {"id": "US10909903B2", "applicants": ["NVIDIA CORPORATION"]}]),
@@ -52,16 +52,16 @@ CASES = {
     # USPTO full text: two ICE grants concatenated as in a weekly bulk file (2014 v4.5, 2004 v4.0 with a
     # zero-padded IPC "G06F015/00"), a 2004 pre-grant publication, a 2001 ST.32 grant and a v1.6 publication
     "uspto/weekly-2-grants.xml": ("uspto-xml", [
-        {"id": "US8930553B2", "app_no": "US13648029", "app_year": 2012, "type": "invention", "claims": 8,
+        {"id": "US8930553B2", "app_no": "US13648029", "app_year": 2012, "year": 2012, "year_basis": "application", "type": "invention", "claims": 8,
          "applicants": ["International Business Machines Corporation"], "ipc_main": "G06F15/16",
          "inventors": ["Nitzan Nissim", "Brian Pulito", "Asaf Zinger"], "cites": 21},
         {"id": "US6859910B2", "app_year": 2001, "applicants": ["John Charles Croy"], "ipc_main": "G06F15/00",
          "ipcs": ["G06F15/00", "G06F17/00", "G06F17/21", "G06F17/24"], "claims": 2}]),
     "uspto/application-2004.xml": ("uspto-xml", [
-        {"id": "US20050004437A1", "app_year": 2004, "applicants": ["Heiner Kaufmann", "Thomas Vering"],
+        {"id": "US20050004437A1", "app_year": 2004, "year": 2001, "year_basis": "priority", "applicants": ["Heiner Kaufmann", "Thomas Vering"],
          "priority_country": "CH", "ipc_main": "A61B5/00"}]),
     "uspto/st32-grant.xml": ("uspto-xml", [
-        {"id": "US6336130B1", "app_no": "US09413215", "app_year": 1999, "ipcs": ["G06F15/16", "G06F13/00"],
+        {"id": "US6336130B1", "app_no": "US09413215", "app_year": 1999, "year": 1997, "year_basis": "priority", "ipcs": ["G06F15/16", "G06F13/00"],
          "applicants": ["Telefonaktiebolaget LM Ericsson (publ)"], "inventors": ["Thanh Van Do"], "claims": 22,
          "priority_country": "NO"}]),
     "uspto/pap-2001.xml": ("uspto-xml", [

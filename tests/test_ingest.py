@@ -236,7 +236,7 @@ def test_reingest_is_idempotent_and_the_ledger_does_not_double_count(tmp_path):
         again = store.run("MATCH (p:Patent)-[r]->(x) RETURN count(r) AS rels, count(DISTINCT p.id) AS patents")
     assert counts.equals(again)
     assert first["graph"]["Patent"]["created"] == first["total"]["loaded"]
-    assert second["graph"]["Patent"] == {"created": 0, "updated": first["total"]["loaded"]}
+    assert second["graph"]["Patent"] == {"created": 0, "updated": 0, "removed": 0}  # nothing changed, nothing written
     ledger = json.loads((db / "ingest.json").read_text())
     assert ledger["total"] == first["total"]
     assert json.loads((tmp_path / "r.json").read_text())["total"] == first["total"]
@@ -245,14 +245,14 @@ def test_reingest_is_idempotent_and_the_ledger_does_not_double_count(tmp_path):
 
 
 def test_merging_does_not_depend_on_the_order_of_the_files():
-    """The bundled sample (8 files, 87 merges across and within files) in three orders: the same records,
+    """The bundled sample (8 files, 91 merges across and within files) in three orders: the same records,
     field by field, and the same merged rows."""
     import random
     orders = [SAMPLES, SAMPLES[::-1], random.Random(11).sample(SAMPLES, len(SAMPLES))]
     assert len({tuple(o) for o in orders}) == 3
     results = [ingest_files(order, []) for order in orders]
     first = results[0]
-    assert len(first.merged) == 87 and first.merged["file"].nunique() > 3
+    assert len(first.merged) == 91 and first.merged["file"].nunique() > 3
     key = lambda f: f.sort_values(["id"]).reset_index(drop=True).astype(str)  # noqa: E731
     for other in results[1:]:
         pd.testing.assert_frame_equal(key(other.records), key(first.records))
@@ -278,3 +278,17 @@ def test_an_xls_export_reads_like_its_xlsx(tmp_path):
     got = records(read_export(xls))
     assert got.rejects.empty and len(got.records) == 2
     pd.testing.assert_frame_equal(got.records.drop(columns="source"), want)
+
+
+def test_an_export_with_only_the_application_year_counts_by_it(tmp_path):
+    """Re-saved headers lose punctuation (公开公告号) and some exports carry 申请年 instead of 申请日."""
+    path = tmp_path / "resaved.xlsx"
+    _write_xlsx(path, [["序号", "标题", "申请人", "公开公告号", "公开公告日", "申请号", "申请年", "最早优先权日", "公开国别"],
+                       [1, "激光雷达", "甲公司", "CN1234567A", "2021-01-05", "CN201910000001.1", "2019年", None, "中国"],
+                       [2, "车辆", "乙公司", "CN7654321A", "2021-02-05", "CN202010000002.2", 2020, "2018-06-01", "中国"]])
+    norm = records(read_export(path))
+    assert norm.rejects.empty
+    got = norm.records[["id", "app_year", "priority_date", "year", "year_basis"]].astype(object).values.tolist()
+    import datetime as dt
+    assert got == [["CN1234567A", 2019, None, 2019, "application"],
+                   ["CN7654321A", 2020, dt.date(2018, 6, 1), 2018, "priority"]]

@@ -51,6 +51,7 @@ def test_demo_writes_an_offline_atlas(demo_out):
         assert f'id="{figure}"' in index, figure
     assert '"type":"sankey"' in index.replace(" ", "") and 'src="maps/growth-icv.html"' in index
     assert "CAGR" in growth_map and "产业发展方向结论" in index
+    assert 'id="year-basis"' in index and "申请年 application" in index
     assert '<script src="assets/plotly.min.js">' in index and (demo_out / "assets" / "plotly.min.js").stat().st_size > 1e6
     assert 'src="maps/chain-icv.html"' in index and "智能网联汽车" in index
     assert "new vis.Network" in chain_map and "icv:U1.1" in chain_map
@@ -76,6 +77,7 @@ def test_run_json_totals_add_up_and_carry_provenance(demo_out):
     assert run["ontology"]["chain"]["scheme"] == "icv" and run["ontology"]["core"]
     assert run["software"]["patnav"] and run["engine"] == "ladybug" and run["parameters"]["scheme"] == "icv"
     assert 0 < run["graph"]["unclassified_share"] < 1
+    assert sum(run["graph"]["year_basis"].values()) == run["graph"]["patents"]
 
 
 def test_data_quality_fill_rates_are_the_files_own(demo_out):

@@ -8,7 +8,9 @@ several values and how they are separated, and which placeholders mean "no date"
 from __future__ import annotations
 
 import difflib
+import re
 import tomllib
+import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -19,10 +21,21 @@ from ontology.errors import IngestError
 PROFILES_DIR = Path(__file__).parent
 
 #: the canonical fields a profile may map; every other header is ignored.
-FIELDS = ("id", "record_id", "app_no", "title", "abstract", "app_date", "pub_date", "grant_date", "applicants",
+FIELDS = ("id", "record_id", "app_no", "title", "abstract", "app_date", "app_year", "priority_date", "priority_year",
+          "pub_date", "grant_date", "applicants",
           "std_applicants", "inventors", "ipcs", "ipc_main", "cpcs", "claims", "cites", "cited_by", "legal_status",
           "patent_type", "family_id", "family_members", "family_size", "family_offices", "priority_numbers",
           "priority_country", "address", "province", "city", "sei_labels", "sei_main_labels")
+
+
+def header_key(header) -> str:
+    """A header as compared with a profile's: width, case, spaces and punctuation folded, so a re-saved
+    file's 公开公告号 or 公开（公告）号 finds 公开(公告)号, and "Lens  ID" finds "Lens ID".
+
+    >>> [header_key(h) for h in ("公开(公告)号", "公开（公告）号", "公开公告号", " Lens ID ", "IPC - 现版")]
+    ['公开公告号', '公开公告号', '公开公告号', 'lensid', 'ipc现版']
+    """
+    return re.sub(r"[\W_]+", "", unicodedata.normalize("NFKC", str(header)).casefold())
 
 
 @dataclass(frozen=True)
@@ -37,17 +50,21 @@ class Profile:
     no_date: tuple[str, ...] = ()
 
     def matches(self, headers: Sequence[str]) -> bool:
-        seen = {str(h).strip() for h in headers}
-        return all(h in seen for h in self.detect) and (not self.also or any(h in seen for h in self.also))
+        seen = {header_key(h) for h in headers}
+        return (all(header_key(h) in seen for h in self.detect)
+                and (not self.also or any(header_key(h) in seen for h in self.also)))
 
     def mapping(self, headers: Sequence[str]) -> dict[str, str]:
-        """canonical field → the header that carries it in this file."""
-        seen = [str(h).strip() for h in headers]
+        """canonical field → the header that carries it in this file (headers compared as
+        :func:`header_key` folds them; the first of repeated headers wins)."""
+        seen: dict[str, str] = {}
+        for h in headers:
+            seen.setdefault(header_key(h), str(h).strip())
         out = {}
         for field_name, candidates in self.columns.items():
             for c in candidates:
-                if c in seen:
-                    out[field_name] = c
+                if header_key(c) in seen:
+                    out[field_name] = seen[header_key(c)]
                     break
         return out
 
