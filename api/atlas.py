@@ -115,6 +115,7 @@ def write_atlas(out: str | Path, analysis: Analysis, chain: Chain | None, ingest
                                 "source": chain.source} if chain else None)},
         "inputs": (ingest_report or {}).get("files", []),
         "totals": (ingest_report or {}).get("total", {}),
+        "countries": (ingest_report or {}).get("countries"),
         "graph": analysis.summary,
         "tables": [f"tables/{t['name']}.csv" for t in tables],
     }

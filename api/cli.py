@@ -139,6 +139,13 @@ def _run_ingest(paths: list[Path], db: Optional[Path], neo4j: bool, chains: list
     out.print(f"{t['rows_in']:,} rows in = {t['loaded']:,} loaded + {t['merged']:,} merged + "
               f"{t['rejected']:,} rejected; {result['patents']:,} patents, {result['classified']:,} classified "
               f"into chain nodes; rejects: {result['rejects_path']}")
+    for warning in result.get("warnings", []):
+        err.print(f"[bold yellow]warning:[/] {warning}", highlight=False, soft_wrap=True)
+    countries = result.get("countries") or {}
+    if countries.get("unknown_patents") is not None:
+        decided = ", ".join(f"{k} {v:,}" for k, v in countries["applicants"].items() if k != "unknown")
+        out.print(f"  applicant countries: {decided}; unknown for {countries['unknown_applicants']:.1%} of applicants "
+                  f"({countries['unknown_patents']:.1%} of patents)")
     for c in result.get("chains", []):
         cov = c.get("coverage") or {}
         if cov:

@@ -18,7 +18,8 @@ import pandas as pd
 
 from ingest import bulk
 
-LIST_COLUMNS = ("applicants", "std_applicants", "inventors", "ipcs", "cpcs", "invalid_codes")
+LIST_COLUMNS = ("applicants", "applicant_countries", "applicant_addresses", "std_applicants", "inventors", "ipcs",
+                "cpcs", "invalid_codes")
 MERGE_COLUMNS = ["file", "row", "id", "into_file", "into_row", "into_id", "reason"]
 
 

@@ -10,7 +10,9 @@ import pandas as pd
 
 from ingest import bulk
 from ingest.ipc_titles import level as ipc_level
-from ingest.names import applicant_country, applicant_type, name_key
+from ingest.countries import decide
+from ingest.linking import canonical_keys, family_links
+from ingest.names import applicant_type, name_key, person_key
 from ingest.regions import locate, region_frames
 from ontology.chains import Chain
 from ontology.errors import IngestError
@@ -22,12 +24,21 @@ PATENT_COLUMNS = ["id", "app_no", "title", "abstract", "app_date", "app_year", "
 
 
 def _people(records: pd.DataFrame, column: str) -> pd.DataFrame:
-    """(patent id, authority, priority_country, order, name, key) for a list column, one row per person
-    and patent."""
-    long = records[["id", "authority", "priority_country", column]].explode(column).dropna(subset=[column])
-    long = long.rename(columns={column: "name"})
+    """(patent id, authority, priority_country, priority_known, order, name, key, column_country, address)
+    for a list column, one row per person and patent; the country and address are the export's values
+    for that applicant's position (applicants only)."""
+    cols = ["id", "authority", "priority_country", "priority_known", column]
+    aligned = column == "applicants" and {"applicant_countries", "applicant_addresses"} <= set(records.columns)
+    frame = records[[c for c in cols if c in records.columns]].copy()
+    lengths = frame[column].map(len)
+    long = frame.loc[frame.index.repeat(lengths)].copy()
+    long["name"] = [v for xs in frame[column] for v in xs]
+    long = long.drop(columns=column)
+    if aligned:
+        for src, dst in (("applicant_countries", "column_country"), ("applicant_addresses", "address")):
+            long[dst] = [xs[i] if i < len(xs) else "" for xs, n in zip(records[src], lengths) for i in range(n)]
     long["order"] = long.groupby("id").cumcount() + 1
-    long["key"] = name_key(long["name"].astype(str))
+    long["key"] = name_key(long["name"].astype(str)) if column != "inventors" else person_key(long["name"].astype(str))
     long = long[long["key"] != ""]
     return long.drop_duplicates(["id", "key"])
 
@@ -49,16 +60,24 @@ def graph_frames(records: pd.DataFrame, in_node: pd.DataFrame | None = None,
     frames: dict[str, pd.DataFrame] = {"Patent": patents}
     for column, label, rel in (("applicants", "Applicant", "APPLIED_BY"), ("inventors", "Inventor", "INVENTED_BY")):
         people = _people(records, column)
-        nodes = people.drop_duplicates("key")[["key", "name"]].rename(columns={"key": "id"}).reset_index(drop=True)
+        if label == "Applicant":  # one organisation under names in two scripts is one applicant
+            canon = _organisations(people, records)
+            people = people.assign(key=_remap(people["key"], canon)).drop_duplicates(["id", "key"])
+        nodes = _display_names(people)
         if label == "Applicant":
-            nodes = _applicant_details(nodes, people, records)
+            groups, part_of_group = _groups(records)
+            part_of_group = part_of_group.assign(**{c: _remap(part_of_group[c], canon) for c in ("from", "to")})
+            part_of_group = part_of_group[part_of_group["from"] != part_of_group["to"]].drop_duplicates()
+            nodes, decided = _applicant_details(nodes, people, records, part_of_group)
         frames[label] = nodes
         frames[rel] = people.rename(columns={"id": "from", "key": "to"})[["from", "to", "order"]]
     frames.update(_regions(frames["Applicant"]))
-    groups, part_of_group = _groups(records)
     if len(part_of_group):
         known = frames["Applicant"]["id"]
-        frames["Applicant"] = pd.concat([frames["Applicant"], groups[~groups["id"].isin(known)]], ignore_index=True)
+        extra = groups[~groups["id"].isin(known)].copy()
+        extra["country"] = extra["id"].map(decided["country"]).fillna("")  # decide() gave the groups theirs too
+        extra["country_source"] = extra["id"].map(decided["country_source"]).fillna("")
+        frames["Applicant"] = pd.concat([frames["Applicant"], extra], ignore_index=True)
         frames["PART_OF_GROUP"] = part_of_group
     ipc = records[["id", "ipcs", "ipc_main"]].explode("ipcs").dropna(subset=["ipcs"]).drop_duplicates(["id", "ipcs"])
     codes = pd.Series(ipc["ipcs"].drop_duplicates().to_numpy(), dtype=object)
@@ -75,26 +94,74 @@ def graph_frames(records: pd.DataFrame, in_node: pd.DataFrame | None = None,
     return frames
 
 
-def _applicant_details(nodes: pd.DataFrame, people: pd.DataFrame, records: pd.DataFrame) -> pd.DataFrame:
-    """Country, type, name variants and location text per applicant key."""
+def _remap(keys: pd.Series, canon: pd.Series) -> pd.Series:
+    """Each key replaced by its organisation's key where it has one."""
+    if canon.empty:
+        return keys
+    mapped = keys.map(canon.astype(object))
+    return mapped.where(mapped.notna(), keys).astype(object)
+
+
+def _organisations(people: pd.DataFrame, records: pd.DataFrame) -> pd.Series:
+    """Applicant key → the key of the organisation it is one of (``ingest.linking``: the same family
+    filed in China and abroad with the applicant in each script)."""
+    names = people.groupby(["key", "name"]).size().rename("n").reset_index()
+    links = family_links(people, records.set_index("id")["family_id"])
+    return canonical_keys(links, names)
+
+
+def _display_names(people: pd.DataFrame) -> pd.DataFrame:
+    """One node per key named by its first mention — or, for a key several scripts share, by its most
+    frequent Chinese name (Chinese first; the others are name variants)."""
+    nodes = people.drop_duplicates("key")[["key", "name"]].rename(columns={"key": "id"}).reset_index(drop=True)
+    mixed = people.groupby("key")["name"].agg(lambda s: s.str.contains(r"[\u4e00-\u9fff]").any()
+                                             and (~s.str.contains(r"[\u4e00-\u9fff]")).any())
+    if mixed.any():
+        han = people[people["key"].isin(mixed.index[mixed]) & people["name"].str.contains(r"[\u4e00-\u9fff]")]
+        best = han.groupby(["key", "name"]).size().rename("n").reset_index()
+        best = best.sort_values(["key", "n", "name"], ascending=[True, False, True]).drop_duplicates("key")
+        nodes["name"] = nodes["id"].map(best.set_index("key")["name"]).fillna(nodes["name"])
+    return nodes
+
+
+def _applicant_details(nodes: pd.DataFrame, people: pd.DataFrame, records: pd.DataFrame,
+                       groups: pd.DataFrame | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Country (with the evidence that decided it), type, name variants and location text per applicant
+    key; and the decided countries of every key (the group nodes' too)."""
     by_key = people.groupby("key")
-    offices = by_key["authority"].agg(list)
-    priorities = by_key["priority_country"].agg(lambda s: [c for c in s if isinstance(c, str)])
-    nodes["country"] = applicant_country(nodes["name"], nodes["id"].map(offices),
-                                         nodes["id"].map(priorities)).to_numpy()
+    first_address = records.set_index("id")["address"] if "address" in records else None
+    address = people["address"] if "address" in people else pd.Series("", index=people.index)
+    if first_address is not None:  # a single address column belongs to the first applicant
+        first = people["order"].eq(1) & address.fillna("").eq("")
+        address = address.where(~first, people["id"].map(first_address))
+    mentions = pd.DataFrame({"key": people["key"], "name": people["name"], "office": people["authority"],
+                             "priority": people["priority_country"].fillna(""),
+                             "priority_known": people.get("priority_known", pd.Series(False, index=people.index))
+                             .fillna(False).astype(bool),
+                             "column": people.get("column_country", pd.Series("", index=people.index)).fillna(""),
+                             "address": address.fillna("")})
+    decided = decide(mentions, groups).set_index("key")
+    nodes["country"] = nodes["id"].map(decided["country"]).fillna("").to_numpy()
+    nodes["country_source"] = nodes["id"].map(decided["country_source"]).fillna("").to_numpy()
     nodes["type"] = applicant_type(nodes["name"]).to_numpy()
     nodes["name_variants"] = nodes["id"].map(by_key["name"].agg(lambda s: sorted(set(s)))).to_numpy()
-    # an export's address (or 省市/地市) belongs to the first applicant; the most frequent one wins
-    where = records[["id", "address", "province", "city"]].copy()
-    where["text"] = where["address"].where(where["address"].notna(),
-                                           where["province"].fillna("") + where["city"].fillna(""))
-    first = people[people["order"] == 1][["id", "key"]].merge(where[["id", "text"]], on="id")
-    first = first[first["text"].fillna("").str.strip().ne("")]
-    text = first.groupby("key")["text"].agg(lambda s: s.value_counts().index[0])
-    nodes["location_text"] = nodes["id"].map(text)
+    # where in China: the applicant's address, else the export's 省市/地市 (they belong to the first applicant),
+    # else its name; the most frequent text wins; only for applicants whose country is China
+    where = mentions.assign(order=people["order"].to_numpy(), id=people["id"].to_numpy())
+    cols = records.set_index("id")[["province", "city"]].fillna("")
+    columns = (where["id"].map(cols["province"]) + where["id"].map(cols["city"])).where(where["order"].eq(1), "")
+    where["text"] = where["address"].where(where["address"].str.strip().ne(""), columns.fillna(""))
+    where["source"] = where["address"].str.strip().ne("").map({True: "address", False: "column"})
+    where = where[where["text"].str.strip().ne("")]
+    best = where.groupby(["key", "text", "source"]).size().rename("n").reset_index()
+    best = best.sort_values(["key", "n", "text"], ascending=[True, False, True]).drop_duplicates("key").set_index("key")
     chinese = nodes["country"].eq("CN")
-    nodes["location_text"] = nodes["location_text"].where(nodes["location_text"].notna() | ~chinese, nodes["name"])
-    return nodes
+    text = nodes["id"].map(best["text"]).astype(object).where(chinese, None)
+    source = nodes["id"].map(best["source"]).astype(object).where(chinese, None)
+    by_name = chinese & text.isna()
+    nodes["location_text"] = text.where(~by_name, nodes["name"].astype(object))
+    nodes["region_source"] = source.where(~by_name, "name")
+    return nodes, decided
 
 
 def _regions(applicants: pd.DataFrame) -> dict[str, pd.DataFrame]:
@@ -104,6 +171,7 @@ def _regions(applicants: pd.DataFrame) -> dict[str, pd.DataFrame]:
     places = locate(text[has])
     applicants["province"] = places["province"].reindex(applicants.index)
     applicants["city"] = places["city"].reindex(applicants.index)
+    applicants["region_source"] = applicants["region_source"].where(applicants["province"].notna(), None)
     found = places.dropna(subset=["province_code"])
     if found.empty:
         return {}

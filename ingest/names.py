@@ -22,7 +22,7 @@ _LEGAL_FORMS = ("inc|incorporated|corp|corporation|co|company|cos|ltd|limited|ll
                 "kgaa|sa|s a|sas|s a s|sarl|spa|s p a|srl|bv|b v|nv|n v|ab|oy|oyj|as|a s|aps|se|kk|k k|"
                 "kabushiki kaisha|pte|pty|pvt|private|gk|ltda")
 _LATIN_FORMS = re.compile(rf"(?:\s+(?:{_LEGAL_FORMS}))+$")
-_HAN_FORMS = re.compile(r"\s*(?:股份有限公司|有限责任公司|有限公司|股份公司|公司)$")
+_HAN_FORMS = re.compile(r"\s*(?:股份有限公司|有限责任公司|有限公司|股份公司|(?<!分)公司)$")  # 分公司 (a branch) stays
 
 
 def name_key(series: pd.Series) -> pd.Series:
@@ -39,6 +39,20 @@ def name_key(series: pd.Series) -> pd.Series:
     stripped = (folded.str.replace(r"^the\s+", "", regex=True).str.replace(_LATIN_FORMS, "", regex=True)
                 .str.replace(_HAN_FORMS, "", regex=True).str.strip())
     return stripped.where(stripped.ne(""), folded)  # a name that is only a legal form keeps it
+
+
+def person_key(series: pd.Series) -> pd.Series:
+    """An inventor's key: a Latin name written "Last; First" or "Last, First" (vendors differ) read as
+    "First Last", then :func:`name_key` — so "Droz; Pierre-Yves" and "Pierre-Yves Droz" are one person,
+    while "Li Wei" and "Wei Li" stay two (the order of a name as written is kept).
+
+    >>> person_key(pd.Series(["Droz; Pierre-Yves", "Pierre-Yves Droz", "DROZ, PIERRE-YVES", "张三", "Li Wei", "Wei Li"])).tolist()
+    ['pierre yves droz', 'pierre yves droz', 'pierre yves droz', '张三', 'li wei', 'wei li']
+    """
+    text = series.fillna("").astype(str)
+    swapped = text.str.replace(r"^\s*([^;,]+?)\s*[;,]\s*([^;,]+?)\s*$", r"\2 \1", regex=True)
+    latin = ~text.str.contains(r"[\u3040-\u30ff\u4e00-\u9fff\uac00-\ud7af]", regex=True)
+    return name_key(text.where(~latin, swapped))
 
 
 class _Places(NamedTuple):

@@ -8,6 +8,7 @@ IPC codes in source order), and returns the rows it rejects with file, row, colu
 from __future__ import annotations
 
 import datetime as dt
+import html
 import itertools
 import re
 from typing import NamedTuple
@@ -23,7 +24,8 @@ from ingest.read import Raw
 RECORD_COLUMNS = ["id", "app_no", "title", "abstract", "app_date", "app_year", "priority_date", "year", "year_basis",
                   "pub_date", "grant_date",
                   "authority", "kind", "type", "legal_status", "is_active", "claims", "cites", "cited_by",
-                  "family_id", "family_size", "family_offices", "priority_country", "applicants", "std_applicants",
+                  "family_id", "family_size", "family_offices", "priority_country", "priority_known", "applicants",
+                  "applicant_countries", "applicant_addresses", "std_applicants",
                   "inventors", "ipcs", "ipc_main", "cpcs", "locarno", "sei_labels", "address", "province", "city", "invalid_codes",
                   "source", "row"]
 REJECT_COLUMNS = ["file", "row", "column", "value", "reason"]
@@ -117,6 +119,86 @@ def split_multi(series: pd.Series, separator: str, drop: re.Pattern | None = Non
     return _regroup(parent[keep], values[keep].tolist(), series.index)
 
 
+def split_aligned(series: pd.Series, separator: str) -> pd.Series:
+    """Multi-value cells as lists that keep every position (empty parts and repeats too), for columns
+    whose n-th value belongs to the n-th applicant.
+
+    >>> split_aligned(pd.Series(["US | | US", ""]), "|").tolist()
+    [['US', '', 'US'], []]
+    """
+    parts = pc.split_pattern(_text(series), pattern=separator)
+    flat = pc.utf8_trim_whitespace(parts.flatten()).to_numpy(zero_copy_only=False)
+    parent = pc.list_parent_indices(parts).to_numpy()
+    out = _regroup(parent, flat.tolist(), series.index)
+    return out.map(lambda xs: [] if xs == [""] else xs)
+
+
+#: legal-form words that end a name, never start an address ("Uber, Inc.,US" is Uber, Inc. in the US)
+_FORM_PART = re.compile(r"^(?:inc|incorporated|corp|corporation|co|company|ltd|limited|llc|l\.?l\.?c|plc|gmbh|ag|kg|"
+                        r"s\.?a|s\.?a\.?s|sarl|b\.?v|n\.?v|oy|ab|spa|srl|pty|pvt|lp|llp|co\.?,? ?ltd)\.?$", re.I)
+
+
+def _embedded(text: str) -> tuple[str, str] | None:
+    """(name, address) of "Name,City,Postcode,CC" or "Name,CC" (Derwent, Patentics), else None."""
+    parts = [x.strip() for x in text.split(",")]
+    if len(parts) < 2 or not re.fullmatch(r"[A-Z]{2}", parts[-1]):
+        return None
+    from ingest.countries import code_of
+    if not code_of(parts[-1]):
+        return None
+    cut = len(parts) - 1
+    while cut > 1 and len(parts) - cut < 3 and not _FORM_PART.match(parts[cut - 1]):
+        cut -= 1  # city, postcode: up to two parts before the country code
+    if _FORM_PART.match(parts[cut]) if cut < len(parts) - 1 else False:
+        cut += 1
+    return ", ".join(parts[:cut]).replace(" ,", ","), ",".join(parts[cut:])
+
+
+def applicant_parts(names: pd.Series, separator: str, countries: pd.Series | None = None,
+                    addresses: pd.Series | None = None) -> tuple[pd.Series, pd.Series, pd.Series]:
+    """(applicants, their country column values, their addresses) per row, position by position.
+
+    Applicants are split like :func:`split_multi` (empty and repeated names dropped, order kept); a
+    country or address column of the export gives the value of the same position; an applicant written
+    with its address after it (``Terminus (beijing) Technology Co. Ltd.,Beijing,100034,CN``, ``LYFT INC,US``)
+    is split into the name and that address.
+
+    >>> a, c, d = applicant_parts(pd.Series(["Terminus (beijing) Technology Co. Ltd.,Beijing,100034,CN | Uber, Inc.,US",
+    ...                                      "甲公司;乙大学"]), "|")
+    >>> a.tolist(), d.tolist()
+    ([['Terminus (beijing) Technology Co. Ltd.', 'Uber, Inc.'], ['甲公司;乙大学']], [['Beijing,100034,CN', 'US'], ['']])
+    """
+    split = split_aligned(names, separator)
+    cols = [split_aligned(x, separator) if x is not None else None for x in (countries, addresses)]
+    flat = pd.Series([v for xs in split for v in xs], dtype=object)
+    escaped = flat.str.contains("&", regex=False) if len(flat) else flat
+    if escaped.any():  # "AT&amp;#x26;T": HTML entities, sometimes escaped twice, in exported names
+        flat[escaped] = flat[escaped].map(lambda v: html.unescape(html.unescape(v)))
+    found = {v: _embedded(v) for v in flat[flat.str.contains(r",\s*[A-Z]{2}\s*$", regex=True)].unique()} \
+        if len(flat) else {}
+    parsed = flat.map(lambda v: found.get(v))
+    names_flat = pd.Series([p[0] if p else v for p, v in zip(parsed, flat)], dtype=object)
+    addr_flat = pd.Series([p[1] if p else "" for p in parsed], dtype=object)
+    out_names, out_cc, out_addr = [], [], []
+    at = 0
+    for row, xs in enumerate(split):
+        seen, ns, cs, ds = set(), [], [], []
+        for i in range(len(xs)):
+            name, addr = str(names_flat.iat[at + i]).strip(), addr_flat.iat[at + i]
+            if not name or name in seen:
+                continue
+            seen.add(name)
+            ns.append(name)
+            cs.append(cols[0].iat[row][i] if cols[0] is not None and i < len(cols[0].iat[row]) else "")
+            given = cols[1].iat[row][i] if cols[1] is not None and i < len(cols[1].iat[row]) else ""
+            ds.append(given or (addr if isinstance(addr, str) else ""))
+        at += len(xs)
+        out_names.append(ns), out_cc.append(cs), out_addr.append(ds)
+    index = names.index
+    return (pd.Series(out_names, index=index, dtype=object), pd.Series(out_cc, index=index, dtype=object),
+            pd.Series(out_addr, index=index, dtype=object))
+
+
 _IPC = re.compile(r"^[A-HY]\d\d[A-Z](\d{1,4}(/\d{1,7})?)?$")  # IPC sections A–H; CPC adds Y
 _IPC_HEAD = re.compile(r"^([A-HY]\d\d[A-Z](?:\d{1,4}(?:/\d{1,7})?)?)(.?)")  # symbol, then the next character
 # Locarno design classes (外观设计) listed among IPCs — "14-03(10)", or "1404" in US design rows: classification,
@@ -129,15 +211,22 @@ def normalize_ipc(series: pd.Series) -> pd.Series:
     code: ``'H04N  5/353'`` → ``'H04N5/353'``, ``'B60W50/08I'`` → ``'B60W50/08'``, and ``'H04W 64/00
     为了网络管理…'`` → ``'H04W64/00'``. What is not a symbol stays as it is (see :func:`class_codes`).
 
+    Derwent writes symbols zero-padded without a slash: ``'G07G000100'`` → ``'G07G1/00'``.
     Some Patentics rows (Indian filings) write the group without its slash after the subclass:
     ``'G06Q   /5030'`` → ``'G06Q50/30'``, ``'G08G / 101'`` → ``'G08G1/01'`` (the last two digits are the subgroup).
 
     >>> normalize_ipc(pd.Series(["h04n  5/353", " G06T 7/90", "B60W50/08I", "H04W 64/00 为了网络", "G06Q /5030",
-    ...                          "G08G / 101", "G06Q/50301"])).tolist()
-    ['H04N5/353', 'G06T7/90', 'B60W50/08', 'H04W64/00', 'G06Q50/30', 'G08G1/01', 'G06Q/50301']
+    ...                          "G08G / 101", "G06Q/50301", "G07G000100", "H04L006712", "G06F0017300000"])).tolist()
+    ['H04N5/353', 'G06T7/90', 'B60W50/08', 'H04W64/00', 'G06Q50/30', 'G08G1/01', 'G06Q/50301', 'G07G1/00', 'H04L67/12', 'G06F17/30']
     """
     s = series.astype(str).str.replace(r"\s+", "", regex=True).str.upper()
     s = s.str.replace(r"^([A-HY]\d\d[A-Z])/(\d{1,2})(\d\d)$", r"\1\2/\3", regex=True)
+    # Derwent and EPO write symbols zero-padded without a slash: 4 digits of main group, then the subgroup
+    padded = s.str.extract(r"^([A-HY]\d\d[A-Z])(\d{4})(\d{2,6})$")
+    if padded[0].notna().any():
+        ok = padded[0].notna()
+        sub = padded.loc[ok, 2].str.replace(r"(?<=\d\d)0+$", "", regex=True)
+        s = s.where(~ok, padded[0] + padded[1].str.lstrip("0").replace("", "0") + "/" + sub)
     parts = s.str.extract(_IPC_HEAD)
     good = parts[0].notna() & ~parts[1].fillna("").str.match(r"[\d/]")
     return parts[0].where(good, s)
@@ -459,10 +548,15 @@ def records(raw: Raw) -> Normalised:
     rec["is_active"] = is_active(rec["legal_status"].fillna(""))
     for field in ("claims", "cites", "cited_by", "family_size"):
         rec[field] = counts(col(field))
-    for field in ("applicants", "std_applicants", "inventors", "ipcs", "cpcs", "family_members", "family_offices",
+    for field in ("std_applicants", "inventors", "ipcs", "cpcs", "family_members", "family_offices",
                   "priority_numbers"):
         rec[field] = (split_multi(col(field), prof.separator, _WITHHELD if field == "inventors" else None)
                       if field in f else pd.Series([[] for _ in range(len(rec))], index=rec.index, dtype=object))
+    rec["applicants"], rec["applicant_countries"], rec["applicant_addresses"] = applicant_parts(
+        col("applicants"), prof.separator, col("applicant_country") if "applicant_country" in f else None,
+        col("applicant_address") if "applicant_address" in f else None)
+    rec["priority_known"] = any(k in raw.mapping for k in ("priority_country", "priority_numbers", "priority_date",
+                                                           "priority_year"))
     ipcs, bad_ipc, locarno = class_codes(rec["ipcs"])
     rec["cpcs"], bad_cpc, _ = class_codes(rec["cpcs"])
     rec["locarno"] = locarno

@@ -54,7 +54,11 @@ def sha256(path: Path) -> str:
 
 #: fields whose fill rate the data-quality report gives per source (share of usable rows with a value)
 QUALITY_FIELDS = ("year", "app_year", "title", "abstract", "applicants", "inventors", "ipcs", "cpcs", "locarno",
-                  "classification", "legal_status", "family_id", "priority_country", "address")
+                  "classification", "legal_status", "family_id", "priority_country", "address", "applicant_addresses")
+#: fields an analysis cannot do without: a file that fills one for fewer than half its rows is warned about,
+#: naming the columns PatNav looked for
+ESSENTIAL = {"year": ("app_date", "app_year", "priority_date", "priority_year", "pub_date"),
+             "applicants": ("applicants",), "title": ("title",), "classification": ("ipcs", "ipc_main", "cpcs")}
 
 
 def quality(rec: pd.DataFrame) -> dict:
@@ -99,6 +103,39 @@ def coverage(chain: Chain, in_node: pd.DataFrame | None, denoised: pd.DataFrame,
             "denoised": len(denoised)}
 
 
+def fill_warnings(name: str, quality_: dict, profile: Profile, mapping: dict) -> list[str]:
+    """A loud line for each essential field filled in fewer than half of a file's usable rows."""
+    out = []
+    for field, sources in ESSENTIAL.items():
+        share = quality_["fill"].get(field)
+        if share is None or share >= 0.5:
+            continue
+        used = [mapping[s] for s in sources if s in mapping]
+        wanted = [h for s in sources for h in profile.columns.get(s, ())]
+        out.append(f"{name}: {field} is filled for only {share:.0%} of rows — "
+                   + (f"columns used: {used}" if used else "no column found") + f"; PatNav looks for {wanted[:12]}"
+                   + " (rename the header, or pass --profile with your mapping)")
+    return out
+
+
+def country_evidence(frames: dict[str, pd.DataFrame]) -> dict:
+    """How many applicants, and how many patents (each weighs 1, split among its applicants), each kind
+    of evidence decided the country of; the shares left unknown."""
+    apps = frames.get("Applicant")
+    links = frames.get("APPLIED_BY")
+    if apps is None or links is None or apps.empty:
+        return {"applicants": {}, "patents": {}, "unknown_applicants": None, "unknown_patents": None}
+    source = apps.set_index("id")["country_source"].fillna("").replace("", "unknown")
+    own = source[apps.set_index("id")["type"].fillna("") != "group"]
+    weight = 1 / links.groupby("from")["to"].transform("size")
+    units = weight.groupby(links["to"].map(source).fillna("unknown").to_numpy()).sum()
+    total = float(units.sum())
+    return {"applicants": {k: int(v) for k, v in own.value_counts().sort_index().items()},
+            "patents": {k: round(float(v), 2) for k, v in units.sort_index().items()},
+            "unknown_applicants": round(float((own == "unknown").mean()), 4) if len(own) else None,
+            "unknown_patents": round(float(units.get("unknown", 0.0)) / total, 4) if total else None}
+
+
 def ingest_files(paths: Sequence[str | Path], chains: Sequence[Chain] = (), step: Step | None = None,
                  profile: Profile | None = None, previous: pd.DataFrame | None = None) -> Ingested:
     """Read, normalise, deduplicate and classify ``paths``.
@@ -119,6 +156,8 @@ def ingest_files(paths: Sequence[str | Path], chains: Sequence[Chain] = (), step
         files.append({"file": str(path), "name": path.name, "profile": raw.profile.name,
                       "sha256": sha256(path), "rows_in": len(raw.frame), "rejected": len(norm.rejects),
                       "quality": quality(norm.records)})
+        files[-1]["warnings"] = fill_warnings(path.name, files[-1]["quality"], raw.profile, raw.mapping) \
+            if len(norm.records) else [f"{path.name}: no usable row (every row was rejected; see rejects.csv)"]
         if "sei_labels" in raw.mapping and "ipcs" not in raw.mapping and "sei_main_labels" not in raw.mapping:
             files[-1]["sei_agreement"] = {"note": "not comparable: the export has 新兴产业分类 (from all IPCs) but "
                                                   "only the main IPC; export the IPC column too"}
@@ -163,6 +202,8 @@ def ingest_files(paths: Sequence[str | Path], chains: Sequence[Chain] = (), step
                  for name in sorted(sources | set(names))}
     tagged_ids = in_node["from"].nunique() if in_node is not None and len(in_node) else 0
     report = {"files": files, "total": total, "all_files": all_files, "patents": len(dedup.records),
+              "warnings": [w for f in files for w in f["warnings"]],
+              "countries": country_evidence(frames),
               "classified": int(tagged_ids), "denoised": int(sum(len(n) for n in noise)),
               "unclassified_share": (round(1 - tagged_ids / len(dedup.records), 4) if len(dedup.records) and chains
                                      else None),

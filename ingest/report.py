@@ -51,7 +51,7 @@ def record_run(state_dir: str | Path, result: Ingested) -> dict:
         f["rejects_path"] = str(rejects_path)
     ledger = {"files": files, "total": {k: sum(f[k] for f in files) for k in TOTAL_KEYS},
               "rejects_path": str(rejects_path), "merged_path": str(merged_path),
-              "chains": result.report["chains"]}
+              "chains": result.report["chains"], "countries": result.report.get("countries")}
     ledger_path.write_text(json.dumps(ledger, ensure_ascii=False, indent=2), encoding="utf-8")
     return ledger
 

@@ -143,6 +143,7 @@ def test_cli_analyze_takes_the_options_and_records_them(tmp_path, economic_csv):
 #: Earliest Priority Date; the USPTO files' CH, JP and NO priority claims), else the application date,
 #: else (PatentsView's sample has no g_application) the publication date
 FIXTURES = {
+    "derwent/derwent-cn.xls": (6, 6, 2022, 2022),
     "epo-ops/biblio-3.xml": (2, 2, 2010, 2011),
     "lens/lens-3.csv": (3, 3, 2014, 2018),
     "patentics-xlsx/address.xlsx": (2, 2, 2022, 2022),
@@ -162,7 +163,7 @@ FIXTURES = {
 
 def test_every_format_fixture_is_listed():
     found = {p.relative_to(FORMATS).as_posix() for p in FORMATS.glob("*/*") if p.parent.name != "patentsview"}
-    assert found | {"patentsview"} == set(FIXTURES) and len(FIXTURES) == 14
+    assert found | {"patentsview"} == set(FIXTURES) and len(FIXTURES) == 15
 
 
 @pytest.mark.parametrize("fixture", sorted(FIXTURES))

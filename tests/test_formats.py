@@ -17,6 +17,20 @@ from ingest.read import read_export
 FORMATS = Path(__file__).parent / "data" / "formats"
 
 CASES = {
+    # Derwent Innovation layout (Chinese UI, legacy .xls, a title row): real rows, see tools/make_derwent_fixture.py
+    "derwent/derwent-cn.xls": ("derwent", [
+        {"id": "CN115438209A", "row": 3, "app_no": "CN2022108360067", "app_year": 2022, "year": 2022,
+         "year_basis": "priority", "priority_country": "CN", "applicants": ["西安中科创达软件有限公司"],
+         "applicant_addresses": ["西安中科创达软件有限公司,陕西省西安市高新区软件新城天谷八路156号云汇谷C1楼701室,710000,CN"],
+         "std_applicants": ["中科创达软件股份有限公司"], "ipcs": ["G06F16/583", "G06F16/535", "G06F9/451"],
+         "title": "一种主题推荐方法、装置、设备和系统"},
+        {"id": "CN115412894A", "ipcs": ["H04W4/90", "H04W4/02", "G08B21/02"]},
+        {"id": "CN115390929A", "ipcs": ["G06F9/4401"]},
+        {"id": "CN115344120A", "applicants": ["武汉中科创达软件有限公司"]},
+        {"id": "CN115542182A", "row": 7, "year_basis": "application", "priority_country": None,
+         "applicants": ["国网江苏省电力有限公司南京供电分公司", "中国电力科学研究院有限公司"], "applicant_addresses": ["", ""],
+         "ipcs": ["G01R31/392", "G01R31/3842", "G01R31/367"]},
+        {"id": "CN115546605A", "applicants": ["安徽省立医院（中国科学技术大学附属第一医院）", "中国人民解放军陆军军医大学第一附属医院"]}]),
     "lens/lens-3.csv": ("lens", [
         {"id": "US9833479B2", "app_year": 2017, "year": 2014, "year_basis": "priority", "applicants": ["SANGAMO THERAPEUTICS INC"], "ipc_main": "A61K35/28",
          "priority_country": "US", "legal_status": "ACTIVE", "is_active": True, "family_offices": ["US", "WO"]},
@@ -88,7 +102,7 @@ CASES = {
 def test_every_format_fixture_has_a_case():
     found = {str(p.relative_to(FORMATS)) for p in FORMATS.glob("*/*") if p.parent.name != "patentsview"}
     found |= {"patentsview"}
-    assert found == set(CASES) and len(CASES) == 14
+    assert found == set(CASES) and len(CASES) == 15
 
 
 def _value(v):
@@ -156,3 +170,14 @@ def test_ops_responses_without_bibliographic_records_say_so(tmp_path):
     from ontology.errors import IngestError
     with pytest.raises(IngestError, match="legal.xml: no exchange-document"):
         read_export(legal)
+
+
+def test_derwent_applicants_get_country_and_region_from_their_addresses():
+    """The Derwent failure: applicants written with their addresses loaded as names, with no country or
+    city. Now the name is the applicant, the address gives the country and the city."""
+    from ingest.pipeline import ingest_files
+    apps = ingest_files([FORMATS / "derwent" / "derwent-cn.xls"], []).frames["Applicant"].set_index("id")
+    xian = apps.loc["西安中科创达软件"]
+    assert (xian["name"], xian["country"], xian["country_source"]) == ("西安中科创达软件有限公司", "CN", "address")
+    assert (xian["province"], xian["city"], xian["region_source"]) == ("陕西省", "西安市", "address")
+    assert apps.loc["武汉中科创达软件", "city"] == "武汉市" and not apps.index.str.contains(",").any()

@@ -292,3 +292,43 @@ def test_an_export_with_only_the_application_year_counts_by_it(tmp_path):
     import datetime as dt
     assert got == [["CN1234567A", 2019, None, 2019, "application"],
                    ["CN7654321A", 2020, dt.date(2018, 6, 1), 2018, "priority"]]
+
+
+def test_two_pct_applications_of_one_number_at_different_offices_stay_apart(tmp_path):
+    """Application numbers are unique only within their receiving office: PCT/RO95/00001 and PCT/KZ95/00001
+    (written by Lens as "RO 9500001 W" and "KZ 9500001 W") are two applications, two patents."""
+    source = Path(__file__).parent / "data" / "formats" / "lens" / "lens-3.csv"
+    header, row = source.read_text(encoding="utf-8").splitlines()[:2]
+    cells = next(csv.reader([row]))
+    names = next(csv.reader([header]))
+    out = []
+    for pub, app, lens_id in (("WO 1995/024959 A1", "RO 9500001 W", "111-111-111-111-111"),
+                              ("WO 1996/038691 A1", "KZ 9500001 W", "222-222-222-222-222")):
+        r = dict(zip(names, cells))
+        r.update({"Jurisdiction": "WO", "Kind": "A1", "Display Key": pub, "Application Number": app, "Lens ID": lens_id,
+                  "Simple Family Members": lens_id})
+        out.append(r)
+    path = tmp_path / "lens-wo.csv"
+    with path.open("w", encoding="utf-8", newline="") as fh:
+        w = csv.DictWriter(fh, fieldnames=names)
+        w.writeheader()
+        w.writerows(out)
+    result = ingest_files([path], [])
+    assert sorted(result.records["id"]) == ["WO1995024959A1", "WO1996038691A1"] and result.merged.empty
+
+
+def test_a_thinly_filled_field_is_a_loud_warning(tmp_path):
+    """A file whose year, applicant, title or classification fills under half its rows says so, naming
+    the field and the columns PatNav looked for — in the report and on the terminal."""
+    from typer.testing import CliRunner
+    from api.cli import app
+    path = tmp_path / "no-ipc.xlsx"
+    _write_xlsx(path, [["序号", "申请人", "公开（公告）号", "申请号", "申请日", "公开国别"],
+                       [1, "甲公司", "CN1234567A", "CN201910000001.1", "2019-01-01", "中国"],
+                       [2, "乙公司", "CN7654321A", "CN202010000002.2", "2020-01-01", "中国"]])
+    report = ingest_files([path], []).report
+    fields = {w.split(": ")[1].split(" ")[0] for w in report["warnings"]}
+    assert fields == {"title", "classification"}
+    assert any("IPC主分类" in w and "no column found" in w for w in report["warnings"])
+    result = CliRunner().invoke(app, ["ingest", str(path), "--db", str(tmp_path / "db")])
+    assert result.exit_code == 0 and "warning" in result.output and "title is filled for only 0%" in result.output

@@ -26,6 +26,7 @@ MERGED_COLUMNS = ["file", "row", "id", "into_file", "into_row", "into_id", "reas
 
 #: fixture → (rows_in, loaded, merged, rejected, merged.csv rows, rejects.csv rows as (file, row, column, value))
 LEDGERS = {
+    "derwent/derwent-cn.xls": (6, 6, 0, 0, [], []),
     # three exchange-documents: EP2400812A1, and EP2533477A1 / B1 of application EP11169280 (the grant stays)
     "epo-ops/biblio-3.xml": (3, 2, 1, 0, [("biblio-3.xml", 2, "EP2533477A1", "biblio-3.xml", 3, "EP2533477B1",
                                            "same application")], []),
@@ -63,7 +64,7 @@ def _files(state: Path) -> tuple[str, str, str]:
 
 def test_every_fixture_has_a_ledger():
     found = {p.relative_to(FORMATS).as_posix() for p in FORMATS.glob("*/*") if p.parent.name != "patentsview"}
-    assert found | {"patentsview"} == set(LEDGERS) and len(LEDGERS) == 14
+    assert found | {"patentsview"} == set(LEDGERS) and len(LEDGERS) == 15
 
 
 @pytest.mark.parametrize("case", sorted(LEDGERS) + ["samples"])

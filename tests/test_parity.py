@@ -23,7 +23,7 @@ PARITY = {
         "WHERE inventors >= 3 RETURN p.id AS patent, inventors ORDER BY inventors DESC, patent LIMIT 40", {}),
     "bounded_path_reach": (
         "MATCH (x:Inventor)-[:INVENTED_BY*1..4]-(y:Inventor) WHERE x.id = $who AND y.id <> x.id "
-        "RETURN y.id AS inventor, count(*) AS paths ORDER BY paths DESC, inventor", {"who": "chen jing"}),
+        "RETURN y.id AS inventor, count(*) AS paths ORDER BY paths DESC, inventor", {"who": "jing chen"}),
     "bounded_path_ipc_bridge": (
         "MATCH (a:Applicant)<-[:APPLIED_BY]-(:Patent)-[:CLASSIFIED_AS]->(c:IPC)<-[:CLASSIFIED_AS]-(:Patent)"
         "-[:APPLIED_BY]->(b:Applicant) WHERE a.id < b.id "
