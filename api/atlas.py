@@ -29,6 +29,7 @@ from analytics.run import Analysis
 from api.charts import control_figure, flow_figure, stage_figure, trend_figure
 from api.maps import GROWTH_LEGEND, STAGE_COLOURS, chain_map_html, growth_colour
 from ontology.chains import STAGE_LABELS, STAGES, Chain, code_key
+from ontology.spreadsheet import write_csv
 from ontology.vocab import vocabulary
 
 TEMPLATES = Path(__file__).with_name("templates")
@@ -72,7 +73,7 @@ def write_atlas(out: str | Path, analysis: Analysis, chain: Chain | None, ingest
     names = analysis.nodes.set_index("node")
     tables = []
     for name, frame in analysis.tables.items():
-        frame.to_csv(out / "tables" / f"{name}.csv", index=False, encoding="utf-8-sig")
+        write_csv(frame, out / "tables" / f"{name}.csv")
         ind = INDICATORS[name]
         for q in ind.queries:
             (out / "queries" / f"{q}.cypher").write_text(query_text(q), encoding="utf-8")

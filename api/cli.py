@@ -28,6 +28,7 @@ from graph import neo4j_server
 from graph.schema import ladybug_ddl, neo4j_constraints
 from graph.store import Limits
 from ontology.errors import PatNavError, StoreError
+from ontology.spreadsheet import escape_formulas
 
 app = typer.Typer(help="PatNav (专利导航): patent navigation analysis on a knowledge graph.",
                   no_args_is_help=True, pretty_exceptions_enable=False)
@@ -95,7 +96,7 @@ def query(cypher: Annotated[str, typer.Argument(help="A read-only Cypher query."
     if fmt is Format.json:
         sys.stdout.write(frame.to_json(orient="records", force_ascii=False, date_format="iso") + "\n")
     elif fmt is Format.csv:
-        sys.stdout.write(frame.to_csv(index=False))
+        sys.stdout.write(escape_formulas(frame).to_csv(index=False))
     else:
         table = Table(*frame.columns)
         for row in frame.astype(object).where(frame.notna(), None).itertuples(index=False):
@@ -150,7 +151,8 @@ def _run_ingest(paths: list[Path], db: Optional[Path], neo4j: bool, chains: list
         cov = c.get("coverage") or {}
         if cov:
             empty = cov["empty_nodes"]
-            out.print(f"  {c['scheme']}: {cov['classified']:,} patents classified ({1 - cov['unclassified_share']:.1%}), "
+            share = "" if cov["unclassified_share"] is None else f" ({1 - cov['unclassified_share']:.1%})"
+            out.print(f"  {c['scheme']}: {cov['classified']:,} patents classified{share}, "
                       f"{cov['denoised']:,} denoised, {len(cov['nodes']) - len(empty)}/{len(cov['nodes'])} nodes reached"
                       + (f"; no patents in {', '.join(empty[:8])}{' …' if len(empty) > 8 else ''}" if empty else ""))
     for f in result.get("files", []):

@@ -59,7 +59,7 @@ def pattern_kind(pattern: str) -> tuple[str, str]:
 
 def _codes(records: pd.DataFrame) -> pd.DataFrame:
     """One row per (patent, IPC code) with the keys every pattern kind compares."""
-    lengths = records["ipcs"].map(len).to_numpy()
+    lengths = np.fromiter(map(len, records["ipcs"]), dtype=np.int64, count=len(records))
     code = pa.array(list(itertools.chain.from_iterable(records["ipcs"])), pa.string())
     main = pa.array(np.repeat(records["ipc_main"].to_numpy(dtype=object), lengths), pa.string(), from_pandas=True)
     text = lambda a: pd.arrays.ArrowStringArray(a)  # noqa: E731  (Arrow kernels for startswith / eq)

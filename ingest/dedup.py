@@ -14,6 +14,7 @@ from __future__ import annotations
 import re
 from typing import NamedTuple
 
+import numpy as np
 import pandas as pd
 
 from ingest import bulk
@@ -139,6 +140,30 @@ def richest_first(records: pd.DataFrame, app: pd.Series) -> pd.DataFrame:
     return records.loc[order.index]
 
 
+def contradicted(records: pd.DataFrame, app: pd.Series) -> pd.Series:
+    """True for rows whose application key the data contradicts: one application has one application
+    publication and one grant, so a key shared by two different granted numbers (or two different
+    application publications) is a vendor's error, and merging on it would make a patent vanish
+    (seen: two Lyft grants "Ride chaining" exported with one application number).
+
+    >>> r = pd.DataFrame({"id": ["US10446038B2", "US10482771B2", "US20190001A1", "CN1A", "CN1B"],
+    ...                   "kind": ["B2", "B2", "A1", "A", "B"]})
+    >>> contradicted(r, pd.Series(["US|15985469", "US|15985469", "US|15985469", "CN|1", "CN|1"])).tolist()
+    [True, True, True, False, False]
+    """
+    if "kind" not in records or not app.notna().any():
+        return pd.Series(False, index=records.index)
+    base = records["id"].astype(str).str.replace(r"(?<=\d)[A-Z]\d?$", "", regex=True)
+    kind = records["kind"].fillna("").astype(str)
+    stage = pd.Series(np.select([kind.str.match(r"^[A-C]9$"), kind.str.match(_GRANTED.pattern), kind.str.match(r"^A\d?$")],
+                                ["", "grant", "publication"], ""), index=records.index)
+    # not compared: corrections (A9, B9: republished under a new number) and other kinds (GB D0, the filing)
+    frame = pd.DataFrame({"app": app, "base": base, "granted": stage})[app.notna() & stage.ne("")]
+    numbers = frame.groupby(["app", "granted"])["base"].nunique()
+    bad = set(numbers[numbers > 1].index.get_level_values("app"))
+    return app.isin(bad)
+
+
 def _groups(records: pd.DataFrame, app: pd.Series) -> pd.Series:
     """Each row's group: the position of the first row it is linked to through a shared publication
     number or a shared application key (label propagation until nothing changes)."""
@@ -175,6 +200,7 @@ def deduplicate(records: pd.DataFrame) -> Deduplicated:
     """
     records = records.reset_index(drop=True)
     app = application_key(records)
+    app = app.where(~contradicted(records, app), None)  # a key two grants share is an export's error: not used
     records = richest_first(records, app)
     app = app.loc[records.index].reset_index(drop=True)
     records = records.reset_index(drop=True)

@@ -128,6 +128,10 @@ def _applicant_details(nodes: pd.DataFrame, people: pd.DataFrame, records: pd.Da
                        groups: pd.DataFrame | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Country (with the evidence that decided it), type, name variants and location text per applicant
     key; and the decided countries of every key (the group nodes' too)."""
+    if people.empty:
+        empty = pd.DataFrame(columns=["country", "country_source"], dtype=object)
+        return nodes.assign(country="", country_source="", type="", name_variants=None, location_text=None,
+                            region_source=None), empty
     by_key = people.groupby("key")
     first_address = records.set_index("id")["address"] if "address" in records else None
     address = people["address"] if "address" in people else pd.Series("", index=people.index)

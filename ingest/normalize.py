@@ -38,6 +38,8 @@ _DIRTY = r"_x000[dDaA]_|[\t\n\r\f\v\x{3000}\x{a0}\x00-\x08\x0e-\x1f\x7f]|\s\s"  
 class Normalised(NamedTuple):
     records: pd.DataFrame
     rejects: pd.DataFrame
+    #: per field, cells that held something other than a whole non-negative number (kept empty)
+    invalid_numbers: dict = {}
 
 
 def _text(series: pd.Series) -> pa.Array:
@@ -314,33 +316,50 @@ def counts(series: pd.Series) -> pd.Series:
     return pd.Series(numbers, index=series.index).astype("Int64")
 
 
-def parse_dates(series: pd.Series, no_date: tuple[str, ...] = ()) -> tuple[pd.Series, pd.Series]:
-    """(dates, bad): text dates in the usual export forms or Excel serial numbers → ``datetime64``.
+#: the earliest plausible patent date (the first patent laws of the US and France: 1790–91)
+EARLIEST_YEAR = 1790
+
+
+def parse_dates(series: pd.Series, no_date: tuple[str, ...] = (), today: dt.date | None = None
+                ) -> tuple[pd.Series, pd.Series, pd.Series]:
+    """(dates, bad, implausible): text dates in the usual export forms or Excel serial numbers →
+    ``datetime64``; ``bad`` marks cells that are not a date, ``implausible`` real dates before 1790 or
+    after ``today`` (both are missing in ``dates``).
 
     Accepted: ``YYYY-MM-DD[ HH:MM:SS]``, ``YYYY/MM/DD``, ``YYYY.MM.DD``, ``YYYYMMDD``, Excel serials
     (1900 system). Empty cells, all-zero placeholders (``0--``) and ``no_date`` values are missing, not bad.
 
-    >>> d, bad = parse_dates(pd.Series(["2019-07-03 00:00:00", "20210226", "44000", "2020.1.5", "1", ""]))
-    >>> [x.strftime("%Y-%m-%d") if not pd.isna(x) else None for x in d], bad.tolist()
-    (['2019-07-03', '2021-02-26', '2020-06-18', '2020-01-05', None, None], [False, False, False, False, True, False])
+    >>> d, bad, odd = parse_dates(pd.Series(["2019-07-03 00:00:00", "20210226", "44000", "2020.1.5", "1", "",
+    ...                                      "9999-12-31", "0001-01-01", "2020-02-30"]), today=dt.date(2026, 1, 1))
+    >>> [x.strftime("%Y-%m-%d") if not pd.isna(x) else None for x in d]
+    ['2019-07-03', '2021-02-26', '2020-06-18', '2020-01-05', None, None, None, None, None]
+    >>> bad.tolist(), odd.tolist()
+    ([False, False, False, False, True, False, False, False, True], [False, False, False, False, False, False, True, True, False])
     """
+    today = today or dt.date.today()
     text = series.fillna("").astype(str).str.strip()
     text = text.where(~text.isin(no_date) & ~text.str.fullmatch(r"0*[-/.]*0*[-/.]*0*"), "")  # "0--", "0000-00-00"
-    out = pd.Series(pd.NaT, index=text.index, dtype="datetime64[ns]")
+    ymd = pd.DataFrame(index=text.index, columns=["year", "month", "day"], dtype=float)
     serial = text.str.fullmatch(r"\d{5}(\.\d+)?")
-    compact = text.str.fullmatch(r"\d{8}")
-    if serial.any():
-        days = pd.to_numeric(text[serial]).astype(float)
-        out[serial] = pd.to_datetime("1899-12-30") + pd.to_timedelta(days.round(), unit="D")
-    if compact.any():
-        out[compact] = pd.to_datetime(text[compact], format="%Y%m%d", errors="coerce")
-    rest = ~serial & ~compact & text.ne("")
-    if rest.any():
-        unified = text[rest].str.replace(r"[./]", "-", regex=True).str.split(" ").str[0]
-        out[rest] = pd.to_datetime(unified, format="%Y-%m-%d", errors="coerce")
-    bad = text.ne("") & out.isna()
-    out = out.where((out.dt.year >= 1800) & (out.dt.year <= 2100))
-    return out, bad | (text.ne("") & out.isna())
+    if serial.any():  # Excel's 1900 date system: day 1 is 1900-01-01 (serial 25569 = 1970-01-01)
+        days = pd.to_numeric(text[serial]).astype(float).round()
+        when = pd.to_datetime("1899-12-30") + pd.to_timedelta(days, unit="D")
+        ymd.loc[serial, "year"], ymd.loc[serial, "month"], ymd.loc[serial, "day"] = \
+            when.dt.year.to_numpy(), when.dt.month.to_numpy(), when.dt.day.to_numpy()
+    parts = text.str.extract(r"^(\d{4})[-./]?(\d{1,2})[-./]?(\d{1,2})(?:[ T].*)?$")
+    compact_ok = text.str.fullmatch(r"\d{8}") | text.str.match(r"^\d{4}[-./]\d{1,2}[-./]\d{1,2}(?:[ T].*)?$")
+    take = ~serial & compact_ok & parts[0].notna()
+    ymd.loc[take, ["year", "month", "day"]] = parts.loc[take, [0, 1, 2]].astype(float).to_numpy()
+    found = ymd.notna().all(axis=1)
+    in_range = found & (ymd["year"] >= EARLIEST_YEAR) & (ymd["year"] <= today.year)
+    out = pd.Series(pd.NaT, index=text.index, dtype="datetime64[ns]")
+    if in_range.any():
+        out[in_range] = pd.to_datetime(ymd[in_range].astype(int).rename(columns=str), errors="coerce")
+    future = out > pd.Timestamp(today)
+    implausible = (found & ~in_range) | future
+    out = out.where(~future)
+    bad = text.ne("") & out.isna() & ~implausible
+    return out, bad, implausible
 
 
 # legal status words across vendors → active? (None when the word says nothing)
@@ -516,9 +535,11 @@ def records(raw: Raw) -> Normalised:
     reject(~empty & raw_id.ne("") & rec["id"].eq(""), "id", raw_id,
            "publication number is not office + number + kind (e.g. CN110298449A)")
     for field in ("app_date", "pub_date", "grant_date"):
-        dates, bad = _per_value(parse_dates, col(field), prof.no_date)
+        dates, bad, implausible = _per_value(parse_dates, col(field), prof.no_date)
         reject(bad & rec["id"].ne(""), field, col(field), "date is not YYYY-MM-DD, YYYYMMDD or an Excel date")
-        rec[field] = dates.dt.date.where(dates.notna(), None)
+        reject(implausible & rec["id"].ne(""), field, col(field),
+               f"implausible date: before {EARLIEST_YEAR} or after today; correct the cell or leave it empty")
+        rec[field] = pd.Series([d.date() if pd.notna(d) else None for d in dates], index=rec.index, dtype=object)
     rejects = (pd.concat(problems, ignore_index=True) if problems else pd.DataFrame(columns=REJECT_COLUMNS))
     rejects = rejects.drop_duplicates("row", keep="first")  # one reason per row: the first found
     keep = ~f["row"].isin(rejects["row"])
@@ -532,7 +553,7 @@ def records(raw: Raw) -> Normalised:
     rec["app_year"] = pd.to_datetime(rec["app_date"]).dt.year.astype("Int64")
     if "app_year" in f:  # exports that carry only 申请年
         rec["app_year"] = rec["app_year"].where(rec["app_year"].notna(), whole_years(f["app_year"]))
-    priority, _ = _per_value(parse_dates, col("priority_date"), prof.no_date)  # unreadable: unknown, not a reject
+    priority, _, _ = _per_value(parse_dates, col("priority_date"), prof.no_date)  # unreadable: unknown, not a reject
     rec["priority_date"] = pd.Series([d.date() if pd.notna(d) else None for d in priority], index=rec.index,
                                      dtype=object)
     if "priority_year" in f:  # Derwent's 最早优先权年
@@ -546,8 +567,13 @@ def records(raw: Raw) -> Normalised:
     rec["kind"] = pd.Series(kind, index=rec.index, dtype=object)
     rec["type"] = patent_type(col("patent_type"), rec["id"])
     rec["is_active"] = is_active(rec["legal_status"].fillna(""))
+    invalid_numbers = {}
     for field in ("claims", "cites", "cited_by", "family_size"):
         rec[field] = counts(col(field))
+        given = clean_text(col(field)).replace({"-": ""})
+        wrong = int((given.ne("") & rec[field].isna()).sum())
+        if wrong:
+            invalid_numbers[raw.mapping.get(field, field)] = wrong
     for field in ("std_applicants", "inventors", "ipcs", "cpcs", "family_members", "family_offices",
                   "priority_numbers"):
         rec[field] = (split_multi(col(field), prof.separator, _WITHHELD if field == "inventors" else None)
@@ -598,4 +624,5 @@ def records(raw: Raw) -> Normalised:
     label = "sei_labels" if "ipcs" in raw.mapping else "sei_main_labels"  # all-IPC labels need all IPCs
     rec["sei_labels"] = _per_value(sei_codes, col(label)) if label in f else None
     rec["source"] = file
-    return Normalised(rec[RECORD_COLUMNS].reset_index(drop=True), rejects[REJECT_COLUMNS].reset_index(drop=True))
+    return Normalised(rec[RECORD_COLUMNS].reset_index(drop=True), rejects[REJECT_COLUMNS].reset_index(drop=True),
+                      invalid_numbers)

@@ -113,7 +113,8 @@ def fill_warnings(name: str, quality_: dict, profile: Profile, mapping: dict) ->
         used = [mapping[s] for s in sources if s in mapping]
         wanted = [h for s in sources for h in profile.columns.get(s, ())]
         out.append(f"{name}: {field} is filled for only {share:.0%} of rows — "
-                   + (f"columns used: {used}" if used else "no column found") + f"; PatNav looks for {wanted[:12]}"
+                   + (f"columns used: {used}" if used else "no column found")
+                   + (f"; PatNav looks for {wanted[:12]}" if wanted else "; the source holds no such value")
                    + " (rename the header, or pass --profile with your mapping)")
     return out
 
@@ -156,6 +157,7 @@ def ingest_files(paths: Sequence[str | Path], chains: Sequence[Chain] = (), step
         files.append({"file": str(path), "name": path.name, "profile": raw.profile.name,
                       "sha256": sha256(path), "rows_in": len(raw.frame), "rejected": len(norm.rejects),
                       "quality": quality(norm.records)})
+        files[-1]["quality"]["invalid_numbers"] = norm.invalid_numbers  # column → cells that were no number
         files[-1]["warnings"] = fill_warnings(path.name, files[-1]["quality"], raw.profile, raw.mapping) \
             if len(norm.records) else [f"{path.name}: no usable row (every row was rejected; see rejects.csv)"]
         if "sei_labels" in raw.mapping and "ipcs" not in raw.mapping and "sei_main_labels" not in raw.mapping:

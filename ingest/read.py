@@ -11,6 +11,7 @@ from __future__ import annotations
 import csv
 import re
 import warnings
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -24,6 +25,7 @@ from ontology.errors import IngestError
 
 HEADER_SCAN = 20
 ENCODINGS = ("utf-8-sig", "gb18030")
+csv.field_size_limit(1 << 30)  # claims and descriptions run past the csv module's 131,072-character default
 
 
 @dataclass
@@ -130,11 +132,101 @@ def _try_decode(path: Path, encoding: str) -> str | None:
         return None
 
 
+#: a sheet declaring more cells than this is read by streaming its rows (the declared size may be a lie:
+#: A1:XFD1048576 would make a reader allocate for 17 billion cells)
+DECLARED_CELLS = 20_000_000
+
+
+def declared_cells(path: Path) -> int:
+    """Cells the first worksheet of an XLSX declares in its ``<dimension ref>`` (0 when it says nothing)."""
+    import zipfile
+    try:
+        with zipfile.ZipFile(path) as z:
+            sheet = next((n for n in sorted(z.namelist()) if re.fullmatch(r"xl/worksheets/sheet\d*\.xml", n)), None)
+            if sheet is None:
+                return 0
+            with z.open(sheet) as fh:
+                head = fh.read(4096).decode("utf-8", "replace")
+    except (zipfile.BadZipFile, OSError):
+        return 0
+    m = re.search(r'<dimension ref="[A-Z]+(\d+):([A-Z]+)(\d+)"', head)
+    if not m:
+        return 0
+    cols = 0
+    for ch in m.group(2):
+        cols = cols * 26 + ord(ch) - 64
+    return cols * (int(m.group(3)) - int(m.group(1)) + 1)
+
+
+def check_xlsx(path: Path) -> None:
+    """Refuse, with a message, a workbook whose package lacks the parts a reader needs (the Rust reader
+    panics on some of them): the workbook, its relationships, and every sheet they point to."""
+    import zipfile
+    try:
+        with zipfile.ZipFile(path) as z:
+            names = set(z.namelist())
+            if "xl/workbook.xml" not in names:
+                raise IngestError("not an Excel workbook: the file holds no xl/workbook.xml; save it again as .xlsx",
+                                  file=path.name)
+            rels = z.read("xl/_rels/workbook.xml.rels").decode("utf-8", "replace") \
+                if "xl/_rels/workbook.xml.rels" in names else ""
+            bad = z.testzip()
+    except zipfile.BadZipFile as exc:
+        raise IngestError(f"not a readable Excel workbook ({exc}); save it again as .xlsx", file=path.name) from None
+    if bad is not None:
+        raise IngestError(f"the workbook is damaged (part {bad} does not unpack); save it again as .xlsx",
+                          file=path.name)
+    targets = re.findall(r'Target="/?(?:xl/)?(worksheets/[^"]+)"', rels)
+    missing = [t for t in targets if f"xl/{t}" not in names]
+    if missing:
+        raise IngestError(f"the workbook is damaged: sheet part {missing[0]} is missing; save it again as .xlsx",
+                          file=path.name)
+
+
+def _stream_xlsx(path: Path) -> pd.DataFrame:
+    """The first sheet read row by row (openpyxl, read-only): memory follows the rows really there."""
+    import openpyxl
+    book = openpyxl.load_workbook(path, read_only=True, data_only=True)
+    try:
+        rows = [list(r) for r in book.worksheets[0].iter_rows(values_only=True)]
+    finally:
+        book.close()
+    while rows and all(v is None for v in rows[-1]):
+        rows.pop()
+    width = max((max((i for i, v in enumerate(r) if v is not None), default=-1) for r in rows), default=-1) + 1
+    return pd.DataFrame([r[:width] for r in rows], dtype=object)
+
+
+@contextmanager
+def _quiet_stderr():
+    """Send the process's stderr (file descriptor 2) to nowhere for the duration."""
+    import os
+    import sys
+    sys.stderr.flush()
+    saved = os.dup(2)
+    try:
+        with open(os.devnull, "wb") as null:
+            os.dup2(null.fileno(), 2)
+            yield
+    finally:
+        os.dup2(saved, 2)
+        os.close(saved)
+
+
 def _read_excel(path: Path, candidates) -> tuple[Profile, int, pd.DataFrame]:
     try:
-        sheet = pd.read_excel(path, header=None, dtype=object, engine="calamine")
-    except Exception as exc:  # calamine raises its own error types for broken workbooks
-        raise IngestError(f"not a readable Excel workbook: {exc}", file=path.name) from exc
+        if path.suffix.lower() in (".xlsx", ".xlsm"):
+            check_xlsx(path)
+        if path.suffix.lower() in (".xlsx", ".xlsm") and declared_cells(path) > DECLARED_CELLS:
+            sheet = _stream_xlsx(path)
+        else:
+            with _quiet_stderr():  # a damaged file makes the Rust reader panic: its backtrace is no message
+                sheet = pd.read_excel(path, header=None, dtype=object, engine="calamine")
+    except (KeyboardInterrupt, SystemExit, IngestError):
+        raise
+    except BaseException as exc:  # calamine raises its own error types, a Rust panic even, for broken workbooks
+        raise IngestError(f"not a readable Excel workbook ({type(exc).__name__}: {str(exc).splitlines()[0][:200] if str(exc) else ''}); "
+                          "open it in Excel and save it again as .xlsx", file=path.name) from None
     head = sheet.head(HEADER_SCAN).fillna("").astype(str).values.tolist()
     profile, at = detect(head, path.name, candidates)
     frame = sheet.iloc[at + 1:].reset_index(drop=True)

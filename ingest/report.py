@@ -16,6 +16,7 @@ import pandas as pd
 
 from ingest.normalize import REJECT_COLUMNS
 from ingest.pipeline import Ingested
+from ontology.spreadsheet import write_csv
 
 LEDGER = "ingest.json"
 REJECTS = "rejects.csv"
@@ -27,7 +28,7 @@ MERGED_COLUMNS = ["file", "row", "id", "into_file", "into_row", "into_id", "reas
 def _replace_rows(path: Path, new: pd.DataFrame, files: set[str], columns: list[str]) -> None:
     old = pd.read_csv(path, dtype=str, keep_default_na=False) if path.exists() else pd.DataFrame(columns=columns)
     keep = old[~old["file"].isin(files)] if len(old) else old
-    pd.concat([keep, new.astype(str)], ignore_index=True)[columns].to_csv(path, index=False, encoding="utf-8-sig")
+    write_csv(pd.concat([keep, new.astype(str)], ignore_index=True)[columns], path)
 
 
 def record_run(state_dir: str | Path, result: Ingested) -> dict:
@@ -46,7 +47,7 @@ def record_run(state_dir: str | Path, result: Ingested) -> dict:
     rejects_path, merged_path = state / REJECTS, state / MERGED
     _replace_rows(rejects_path, result.rejects, names, REJECT_COLUMNS)
     merged = result.merged if len(result.merged.columns) else pd.DataFrame(columns=MERGED_COLUMNS)
-    merged[MERGED_COLUMNS].to_csv(merged_path, index=False, encoding="utf-8-sig")  # every merge, all files
+    write_csv(merged[MERGED_COLUMNS], merged_path)  # every merge, all files
     for f in result.report["files"]:
         f["rejects_path"] = str(rejects_path)
     ledger = {"files": files, "total": {k: sum(f[k] for f in files) for k in TOTAL_KEYS},

@@ -10,7 +10,9 @@ import re
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
+import defusedxml.ElementTree as defused
 import pandas as pd
+from defusedxml import DefusedXmlException
 
 from ingest.profiles import Profile
 from ingest.read import Raw
@@ -126,13 +128,35 @@ def _ops_ipc(text: str) -> str:
     return f"{m.group(1)}{m.group(2)}/{m.group(3)}" if m else " ".join(text.split()[:2])
 
 
+def xml_text(path: Path) -> str:
+    """An XML file's text, decoded as its declaration says (UTF-8, GBK, GB18030 …; UTF-8 when none), the
+    declaration removed — the parser then never meets an encoding it does not know."""
+    data = path.read_bytes()
+    declared = re.match(rb'\s*<\?xml[^>]*encoding=["\']([\w.-]+)["\']', data)
+    for encoding in ([declared.group(1).decode("ascii")] if declared else []) + ["utf-8-sig", "gb18030"]:
+        try:
+            text = data.decode(encoding)
+            break
+        except (LookupError, UnicodeDecodeError):
+            continue
+    else:
+        raise IngestError("cannot decode this XML file (declared encoding unknown, not UTF-8 nor GB18030)",
+                          file=path.name)
+    return re.sub(r"^\s*<\?xml[^>]*\?>", "", text)
+
+
 def read_ops_xml(path: str | Path) -> Raw:
-    """Every ``exchange-document`` of an EPO OPS biblio/family/search response as one row."""
+    """Every ``exchange-document`` of an EPO OPS biblio/family/search response as one row. Parsed with
+    defusedxml: a document type that declares entities (the way files are made to read local files or
+    exhaust memory) is refused."""
     path = Path(path)
     try:
-        root = ET.parse(path).getroot()
+        root = defused.fromstring(xml_text(path))
     except ET.ParseError as exc:
         raise IngestError(f"not well-formed XML: {exc}", file=path.name) from exc
+    except DefusedXmlException as exc:
+        raise IngestError(f"this XML declares entities or a DTD PatNav does not read ({type(exc).__name__}); "
+                          "export the OPS response as it comes", file=path.name) from exc
     docs = root.findall(".//ex:exchange-document", _NS)
     if not docs and "epo.org" not in root.tag:
         raise IngestError(f"XML of no patent format PatNav reads (root element <{root.tag.split('}')[-1]}>); it reads "

@@ -96,6 +96,7 @@ def export_workbook(g: Graph, out: str | Path) -> Path:
     sheet.append(["iri", str(scheme)])
     for name, pred, lang, many in SCHEME_FIELDS:
         sheet.append([name, taken.values(g, scheme, pred, lang, many, patterns=name == "denoise_ipc")])
+    _as_text(sheet)
     concepts = sorted(set(g.subjects(SKOS.inScheme, scheme)), key=lambda c: str(g.value(c, PN.code) or c))
     codes = {}
     for c in concepts:
@@ -159,6 +160,15 @@ def _rule_row(g: Graph, taken: _Taken, concept, code: str, r) -> list[list[str]]
              " ".join(sorted(str(o) for o in g.objects(r, PN.ipcExclude))), str(notes[0]) if notes else ""]]
 
 
+def _as_text(ws) -> None:
+    """Text that starts like a formula (=, +, -, @) stays text: openpyxl would store it as a formula."""
+    from ontology.spreadsheet import formula_like
+    for row in ws.iter_rows():
+        for c in row:
+            if isinstance(c.value, str) and formula_like(c.value):
+                c.data_type = "s"
+
+
 def _sheet(wb, title: str, header: list[str], rows: list[list[str]]) -> None:
     ws = wb.create_sheet(title)
     ws.append(header)
@@ -176,6 +186,7 @@ def _sheet(wb, title: str, header: list[str], rows: list[list[str]]) -> None:
         for c in col[1:]:
             c.alignment = Alignment(wrap_text=False, vertical="top")
     ws.freeze_panes = "A2"
+    _as_text(ws)
 
 
 def _rows(wb, title: str) -> list[dict[str, str]]:

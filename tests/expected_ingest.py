@@ -122,6 +122,15 @@ def ledger(paths: list[Path]) -> Ledger:
                 bad.append(row)
                 continue
             usable.append((path.name, row, pub, application(pub[:2], cells.get(cols["app_no"]))))
+    # an application number shared by two different grants (or two different A publications) is an
+    # export's error: it links nothing
+    stages: dict[tuple[str, str], set[str]] = {}
+    for _, _, pub, app in usable:
+        m = re.fullmatch(r"(.*\d)([A-Z]\d?)", pub)
+        if app and m and not m.group(2).endswith("9") and m.group(2)[0] in "ABC":
+            stages.setdefault((app, "grant" if m.group(2)[0] in "BC" else "A"), set()).add(m.group(1))
+    wrong = {app for (app, _), numbers in stages.items() if len(numbers) > 1}
+    usable = [(name, row, pub, None if app in wrong else app) for name, row, pub, app in usable]
     parent = list(range(len(usable)))
 
     def find(i: int) -> int:

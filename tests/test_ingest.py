@@ -332,3 +332,32 @@ def test_a_thinly_filled_field_is_a_loud_warning(tmp_path):
     assert any("IPC主分类" in w and "no column found" in w for w in report["warnings"])
     result = CliRunner().invoke(app, ["ingest", str(path), "--db", str(tmp_path / "db")])
     assert result.exit_code == 0 and "warning" in result.output and "title is filled for only 0%" in result.output
+
+
+def test_implausible_dates_are_rejected_and_bad_numbers_counted(tmp_path):
+    """9999-12-31 and 1700-01-01 are dates no patent has: the row is rejected with the reason (it used to
+    sink the whole file); counts that are no whole number are left empty and counted per column."""
+    path = tmp_path / "odd.xlsx"
+    header = INCOPAT_HEADER + ["权利要求数量"]
+    _write_xlsx(path, [header,
+                       [1, "a", "甲公司", "CN1234567A", "2020-01-01", "CN1", "9999-12-31", "发明申请", "中国", "G01S17/93", 5],
+                       [2, "b", "甲公司", "CN2234567A", "2020-01-01", "CN2", "1700-01-01", "发明申请", "中国", "G01S17/93", 5],
+                       [3, "c", "甲公司", "CN3234567A", "2020-01-01", "CN3", "2019-01-01", "发明申请", "中国", "G01S17/93", "abc"],
+                       [4, "d", "甲公司", "CN4234567A", "2020-01-01", "CN4", "2019-01-01", "发明申请", "中国", "G01S17/93", -5],
+                       [5, "e", "甲公司", "CN5234567A", "2020-01-01", "CN5", "2019-01-01", "发明申请", "中国", "G01S17/93", 3.7]])
+    result = ingest_files([path], [])
+    reasons = result.rejects.set_index("row")["reason"].to_dict()
+    assert sorted(reasons) == [2, 3] and all(r.startswith("implausible date") for r in reasons.values())
+    assert result.records["claims"].isna().all()
+    assert result.report["files"][0]["quality"]["invalid_numbers"] == {"权利要求数量": 3}
+
+
+@pytest.mark.corpus
+def test_two_grants_exported_with_one_application_number_stay_two():
+    """Lyft's two grants "Ride chaining" (US10446038B2, US10482771B2) come with one application number in the
+    Patentics export: an application has one grant, so the number is the export's error and nothing merges."""
+    path = Path(__file__).resolve().parents[2] / "shared" / "data" / "exports" / "patentics" / "LYFT_全球433.csv"
+    if not path.exists():
+        pytest.skip("../shared/data is absent")
+    ids = set(ingest_files([path], []).records["id"])
+    assert {"US10446038B2", "US10482771B2"} <= ids

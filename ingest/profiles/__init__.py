@@ -115,6 +115,7 @@ def detect(rows: Sequence[Sequence[str]], file: str, candidates: Sequence[Profil
     if best.also and not any(h in seen for h in best.also):
         missing.append(f"one of {list(best.also)}")
     raise IngestError(f"unknown export layout; headers seen: {seen[:25]}. Closest profile: {best.name} "
-                      f"({best.vendor}), which needs the headers {missing}. Export with those columns, "
-                      f"pass --profile FILE (a TOML mapping like ingest/profiles/*.toml), or add a profile "
-                      f"there.", file=file, row=1)
+                      f"({best.vendor}), which needs the headers {missing}. PatNav reads, by their headers, "
+                      f"{', '.join(sorted({p.vendor for p in candidates}))}; also PatentsView table folders, EPO "
+                      f"OPS and USPTO XML, USPTO APS/BRS text. Export with those columns, pass --profile FILE (a "
+                      f"TOML mapping like ingest/profiles/*.toml), or add a profile there.", file=file, row=1)
