@@ -45,11 +45,12 @@ def _people(records: pd.DataFrame, column: str) -> pd.DataFrame:
 
 @bulk
 def graph_frames(records: pd.DataFrame, in_node: pd.DataFrame | None = None,
-                 chains: tuple[Chain, ...] = ()) -> dict[str, pd.DataFrame]:
+                 chains: tuple[Chain, ...] = (), aliases: pd.DataFrame | None = None) -> dict[str, pd.DataFrame]:
     """Node and relationship frames for records that are already deduplicated by ``id``.
 
     ``in_node`` holds chain tags (from, to, score, rule) from ``ingest.classify``; ``chains`` adds
-    their ``ChainNode``, ``PART_OF`` and ``SUPPLIES`` frames.
+    their ``ChainNode``, ``PART_OF`` and ``SUPPLIES`` frames; ``aliases`` (cjk, latin, families) are
+    further applicant keys known to be one organisation (``ingest.linking.publication_links``).
     """
     if records["id"].duplicated().any():
         dup = records.loc[records["id"].duplicated(), "id"].iloc[0]
@@ -61,14 +62,20 @@ def graph_frames(records: pd.DataFrame, in_node: pd.DataFrame | None = None,
     for column, label, rel in (("applicants", "Applicant", "APPLIED_BY"), ("inventors", "Inventor", "INVENTED_BY")):
         people = _people(records, column)
         if label == "Applicant":  # one organisation under names in two scripts is one applicant
-            canon = _organisations(people, records)
+            canon = _organisations(people, records, aliases)
             people = people.assign(key=_remap(people["key"], canon)).drop_duplicates(["id", "key"])
-        nodes = _display_names(people)
+        seen = people[["key", "name"]]
+        if label == "Applicant" and aliases is not None and len(aliases):  # the names merged rows wrote
+            written = pd.concat([aliases[["cjk", "cjk_name"]].set_axis(["key", "name"], axis=1),
+                                 aliases[["latin", "latin_name"]].set_axis(["key", "name"], axis=1)])
+            written = written.assign(key=_remap(written["key"], canon))
+            seen = pd.concat([seen, written[written["key"].isin(set(people["key"]))]], ignore_index=True)
+        nodes = _display_names(seen)
         if label == "Applicant":
             groups, part_of_group = _groups(records)
             part_of_group = part_of_group.assign(**{c: _remap(part_of_group[c], canon) for c in ("from", "to")})
             part_of_group = part_of_group[part_of_group["from"] != part_of_group["to"]].drop_duplicates()
-            nodes, decided = _applicant_details(nodes, people, records, part_of_group)
+            nodes, decided = _applicant_details(nodes, people, records, part_of_group, seen)
         frames[label] = nodes
         frames[rel] = people.rename(columns={"id": "from", "key": "to"})[["from", "to", "order"]]
     frames.update(_regions(frames["Applicant"]))
@@ -102,11 +109,17 @@ def _remap(keys: pd.Series, canon: pd.Series) -> pd.Series:
     return mapped.where(mapped.notna(), keys).astype(object)
 
 
-def _organisations(people: pd.DataFrame, records: pd.DataFrame) -> pd.Series:
+def _organisations(people: pd.DataFrame, records: pd.DataFrame, aliases: pd.DataFrame | None = None) -> pd.Series:
     """Applicant key → the key of the organisation it is one of (``ingest.linking``: the same family
-    filed in China and abroad with the applicant in each script)."""
+    filed in China and abroad, or the same publication in two exports, with the applicant in each script)."""
     names = people.groupby(["key", "name"]).size().rename("n").reset_index()
     links = family_links(people, records.set_index("id")["family_id"])
+    if aliases is not None and len(aliases):
+        known = set(people["key"])
+        extra = aliases[aliases["cjk"].isin(known) | aliases["latin"].isin(known)][["cjk", "latin", "families"]]
+        links = pd.concat([links, extra], ignore_index=True).drop_duplicates(["cjk", "latin"])
+        hans = aliases[["cjk", "cjk_name"]].set_axis(["key", "name"], axis=1).assign(n=1)
+        names = pd.concat([names, hans[~hans["key"].isin(set(names["key"]))]], ignore_index=True)
     return canonical_keys(links, names)
 
 
@@ -125,7 +138,8 @@ def _display_names(people: pd.DataFrame) -> pd.DataFrame:
 
 
 def _applicant_details(nodes: pd.DataFrame, people: pd.DataFrame, records: pd.DataFrame,
-                       groups: pd.DataFrame | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
+                       groups: pd.DataFrame | None = None, seen: pd.DataFrame | None = None
+                       ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Country (with the evidence that decided it), type, name variants and location text per applicant
     key; and the decided countries of every key (the group nodes' too)."""
     if people.empty:
@@ -148,7 +162,8 @@ def _applicant_details(nodes: pd.DataFrame, people: pd.DataFrame, records: pd.Da
     nodes["country"] = nodes["id"].map(decided["country"]).fillna("").to_numpy()
     nodes["country_source"] = nodes["id"].map(decided["country_source"]).fillna("").to_numpy()
     nodes["type"] = applicant_type(nodes["name"]).to_numpy()
-    nodes["name_variants"] = nodes["id"].map(by_key["name"].agg(lambda s: sorted(set(s)))).to_numpy()
+    variants = (seen if seen is not None else people).groupby("key")["name"].agg(lambda s: sorted(set(s)))
+    nodes["name_variants"] = nodes["id"].map(variants).to_numpy()
     # where in China: the applicant's address, else the export's 省市/地市 (they belong to the first applicant),
     # else its name; the most frequent text wins; only for applicants whose country is China
     where = mentions.assign(order=people["order"].to_numpy(), id=people["id"].to_numpy())

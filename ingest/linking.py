@@ -60,6 +60,48 @@ def family_links(people: pd.DataFrame, families: pd.Series) -> pd.DataFrame:
     return best.rename(columns={"key_c": "cjk", "key_l": "latin"})[["cjk", "latin", "families"]].reset_index(drop=True)
 
 
+def publication_links(rows: pd.DataFrame, merged: pd.DataFrame) -> pd.DataFrame:
+    """Pairs of applicant keys written in two scripts for one publication by two exports (one vendor
+    writes 通用电气公司 where another writes General Electric Company): the n-th applicant of the merged
+    row and of the row it merged into, where both list as many applicants.
+
+    ``rows``: every usable row (source, row, applicants); ``merged``: file, row, into_file, into_row.
+    Returns columns cjk, latin, families (here: publications) like :func:`family_links`, and the
+    names as written (cjk_name, latin_name): the merged row's names are not in the kept record.
+
+    >>> rows = pd.DataFrame({"source": ["a", "b"], "row": [2, 2], "applicants": [["通用电气公司"], ["General Electric Co"]]})
+    >>> merged = pd.DataFrame({"file": ["b"], "row": [2], "into_file": ["a"], "into_row": [2]})
+    >>> publication_links(rows, merged)[["cjk", "latin", "families", "cjk_name"]].values.tolist()
+    [['通用电气', 'general electric', 1, '通用电气公司']]
+    """
+    from ingest.names import name_key
+    if merged.empty or rows.empty:
+        return pd.DataFrame(columns=["cjk", "latin", "families"])
+    lists = rows.set_index(["source", "row"])["applicants"]
+    lists = lists[~lists.index.duplicated()]
+    pairs = []
+    for f, r, g, q in zip(merged["file"], merged["row"], merged["into_file"], merged["into_row"]):
+        a, b = lists.get((f, int(r))), lists.get((g, int(q)))
+        if isinstance(a, list) and isinstance(b, list) and len(a) == len(b):
+            pairs += list(zip(a, b))
+    if not pairs:
+        return pd.DataFrame(columns=["cjk", "latin", "families"])
+    p = pd.DataFrame(pairs, columns=["x", "y"])
+    sx, sy = script(p["x"]), script(p["y"])
+    cross = p[sx != sy]
+    cjk = cross["x"].where(sx[cross.index] == "cjk", cross["y"])
+    latin = cross["y"].where(sx[cross.index] == "cjk", cross["x"])
+    out = pd.DataFrame({"cjk": name_key(cjk.astype(str)), "latin": name_key(latin.astype(str)),
+                        "cjk_name": cjk.astype(str).to_numpy(), "latin_name": latin.astype(str).to_numpy()})
+    out = out[(out["cjk"] != "") & (out["latin"] != "")]
+    support = out.groupby(["cjk", "latin"]).agg(families=("cjk", "size"), cjk_name=("cjk_name", "first"),
+                                                latin_name=("latin_name", "first")).reset_index()
+    # mutual best partners only: an owner changed between two exports must not join two organisations
+    best_c = support.sort_values(["cjk", "families", "latin"], ascending=[True, False, True]).drop_duplicates("cjk")
+    best_l = support.sort_values(["latin", "families", "cjk"], ascending=[True, False, True]).drop_duplicates("latin")
+    return best_c.merge(best_l[["cjk", "latin"]], on=["cjk", "latin"]).reset_index(drop=True)
+
+
 def canonical_keys(links: pd.DataFrame, names: pd.DataFrame) -> pd.Series:
     """Key → the key of its organisation: linked keys (any chain of links) become one, represented by
     the key of its most frequent Chinese (Han) name, else its most frequent name. ``names``: key, name,

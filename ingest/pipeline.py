@@ -18,6 +18,7 @@ from ingest.agreement import label_agreement
 from ingest.classify import classify
 from ingest.dedup import deduplicate
 from ingest.frames import graph_frames
+from ingest.linking import publication_links
 from ingest.normalize import REJECT_COLUMNS, records
 from ingest.profiles import Profile
 from ingest.read import read_export
@@ -114,8 +115,8 @@ def fill_warnings(name: str, quality_: dict, profile: Profile, mapping: dict) ->
         wanted = [h for s in sources for h in profile.columns.get(s, ())]
         out.append(f"{name}: {field} is filled for only {share:.0%} of rows — "
                    + (f"columns used: {used}" if used else "no column found")
-                   + (f"; PatNav looks for {wanted[:12]}" if wanted else "; the source holds no such value")
-                   + " (rename the header, or pass --profile with your mapping)")
+                   + (f"; PatNav looks for {wanted[:12]} (rename the header, or pass --profile with your mapping)"
+                      if wanted else "; this kind of record holds no such value"))
     return out
 
 
@@ -183,7 +184,8 @@ def ingest_files(paths: Sequence[str | Path], chains: Sequence[Chain] = (), step
     in_node = pd.concat(tags, ignore_index=True) if tags else None
     if step:
         step("classified")
-    frames = graph_frames(dedup.records, in_node, tuple(chains))
+    aliases = publication_links(allrec, dedup.merged) if len(allrec) else None
+    frames = graph_frames(dedup.records, in_node, tuple(chains), aliases)
     rejects_all = pd.concat(rejects, ignore_index=True) if rejects else pd.DataFrame(columns=REJECT_COLUMNS)
     merged_by_file = dedup.merged["file"].value_counts()
     loaded_by_file = dedup.records["source"].value_counts()

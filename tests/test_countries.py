@@ -96,3 +96,22 @@ def test_autodriving_applicants_countries_without_priorities():
     result = score(ingest_files(CORPUS, []).frames["Applicant"], labels("autodriving.tsv"))
     assert result["n"] >= 80
     assert result["wrong"] <= 0.05 and result["right"] >= 0.60, result
+
+
+@pytest.mark.corpus
+def test_one_organisation_in_two_scripts_is_one_applicant(tmp_path):
+    """WO2020253206 is exported twice by Patentics, A1 with 北京嘀嘀无限科技发展有限公司 and A9 with BEIJING DIDI
+    INFINITY TECHNOLOGY & DEV CO LTD: one applicant, named in Chinese, the English name a variant."""
+    source = SHARED / "patentics" / "滴滴_全球4011.csv"
+    if not source.exists():
+        pytest.skip("../shared/data is absent")
+    lines = source.read_text(encoding="utf-8-sig").splitlines()
+    cut = tmp_path / "didi.csv"
+    cut.write_text("\n".join([lines[0], lines[1221], lines[1828]]) + "\n", encoding="utf-8")
+    result = ingest_files([cut], [])
+    apps = result.frames["Applicant"]
+    apps = apps[apps["type"] != "group"]  # the vendor's standardised group is a node of its own
+    assert len(result.records) == 1 and len(apps) == 1
+    node = apps.iloc[0]
+    assert node["name"] == "北京嘀嘀无限科技发展有限公司" and "BEIJING DIDI INFINITY TECHNOLOGY & DEV CO LTD" in node["name_variants"]
+    assert node["country"] == "CN"
