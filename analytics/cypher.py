@@ -15,17 +15,29 @@ import pandas as pd
 from graph.store import GraphStore
 
 QUERIES = Path(__file__).with_name("queries")
+#: the shared queries, then each module's own (analytics/<module>/queries): names are unique across them
+FOLDERS = (QUERIES, *sorted(p for p in Path(__file__).parent.glob("*/queries") if p != QUERIES))
+
+
+def _paths() -> dict[str, Path]:
+    found: dict[str, Path] = {}
+    for folder in FOLDERS:
+        for path in sorted(folder.glob("*.cypher")):
+            if path.stem in found:
+                raise KeyError(f"two queries are named {path.stem!r}: {found[path.stem]} and {path}")
+            found[path.stem] = path
+    return found
 
 
 def names() -> list[str]:
-    return sorted(p.stem for p in QUERIES.glob("*.cypher"))
+    return sorted(_paths())
 
 
-@lru_cache(maxsize=64)
+@lru_cache(maxsize=128)
 def query_text(name: str) -> str:
     """The text of a named query; an unknown name lists the known ones."""
-    path = QUERIES / f"{name}.cypher"
-    if not path.is_file():
+    path = _paths().get(name)
+    if path is None:
         raise KeyError(f"no query {name!r}; known: {', '.join(names())}")
     return path.read_text(encoding="utf-8")
 

@@ -30,6 +30,22 @@ class Options:
     #: optional economic data per chain node (node, then numeric columns such as output value)
     economic: pd.DataFrame | None = field(default=None, compare=False)
     economic_source: str | None = None
+    #: the zone of the positioning and pathway modules (analytics.zone.Zone); None: no zone, those tables are empty
+    zone: object | None = None
+    #: the reference a zone's growth is compared with: "world" (the whole graph) or "nation" (the zone's country)
+    reference: str = "world"
+    #: node status (REFERENCES §1.1, PatSnap patent-layout-analysis): hot = share > hot_share or growth over the
+    #: last recent_years > hot_growth, with ≥ hot_majors of the chain's top-20 applicants filing there lately;
+    #: blank = share < blank_share and no filing in the last recent_years; declining = filings of the last
+    #: recent_years fell by more than decline versus the years before (PatNav's rule: no published one)
+    hot_share: float = 0.15
+    hot_growth: float = 0.50
+    hot_majors: int = 3
+    blank_share: float = 0.03
+    recent_years: int = 3
+    decline: float = 0.20
+    #: thresholds of the diagnosis rules (analytics.positioning.diagnosis.RULES: narrow, dependence, gap, thin)
+    diagnosis: dict[str, float] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         if not 0 < self.theta <= 1:
@@ -39,12 +55,23 @@ class Options:
                               f"with a positive sum, got {self.control_weights}")
         if self.window < 2:
             raise PatNavError(f"the window must span at least 2 years, got {self.window}")
+        from analytics.positioning.diagnosis import RULES
+        unknown = set(self.diagnosis) - set(RULES)
+        if unknown:
+            raise PatNavError(f"unknown diagnosis threshold(s) {sorted(unknown)}; known: {', '.join(RULES)}")
+        if self.reference not in ("world", "nation"):
+            raise PatNavError(f"the reference is world or nation, got {self.reference!r}")
 
     def record(self) -> dict:
         """What run.json keeps: every parameter, the economic data by its file name."""
         return {"theta": self.theta, "control_weights": list(self.control_weights),
                 "market_weights": dict(self.market_weights), "window": self.window,
-                "top_actors": self.top_actors, "economic": self.economic_source}
+                "top_actors": self.top_actors, "economic": self.economic_source,
+                "zone": self.zone.record() if self.zone is not None else None, "reference": self.reference,
+                "status": {"hot_share": self.hot_share, "hot_growth": self.hot_growth, "hot_majors": self.hot_majors,
+                           "blank_share": self.blank_share, "recent_years": self.recent_years,
+                           "decline": self.decline},
+                "diagnosis": dict(self.diagnosis)}
 
 
 def parse_weights(text: str) -> tuple[float, float, float]:

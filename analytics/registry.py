@@ -14,6 +14,7 @@ from typing import Callable
 import pandas as pd
 
 from analytics import control, direction, forecast, summary, transfer
+from analytics.positioning import agents, diagnosis, enterprises, structure, talent, technology
 from analytics.options import Options
 from graph.store import GraphStore
 
@@ -46,6 +47,9 @@ class Indicator:
         return frame
 
 
+#: the tuples every positioning table starts from (analytics.positioning.structure.zone_actors)
+ZONE_QUERIES = ("node_patents", "patent_applicants", "applicant_regions", "applicant_groups", "data_summary")
+
 INDICATORS: dict[str, Indicator] = {i.name: i for i in (
     Indicator("filings_by_node_year", "产业链节点专利申请趋势", "Filings per chain node and year", "direction",
               ("filings_by_node_year", "data_summary"), direction.filings_by_node_year),
@@ -72,7 +76,34 @@ INDICATORS: dict[str, Indicator] = {i.name: i for i in (
               "direction", ("node_patents", "patent_ipcs", "data_summary"), forecast.hotspots),
     Indicator("direction_summary", "产业发展方向结论", "Direction summary in plain language", "direction",
               ("node_patents", "patent_applicants", "patent_ipcs", "chain_nodes"), summary.direction_summary),
+    Indicator("positioning_nodes", "区域产业结构定位", "Zone structure positioning per chain node (RTA, growth, quadrant)",
+              "positioning", ZONE_QUERIES + ("chain_nodes",), structure.positioning_nodes),
+    Indicator("positioning_coverage", "申请人地区覆盖率", "How many of the nation's applicants and units could be placed",
+              "positioning", ZONE_QUERIES, structure.positioning_coverage),
+    Indicator("positioning_regions", "全国省市分布", "The nation's units per province and city (the map of China)",
+              "positioning", ZONE_QUERIES, structure.positioning_regions),
+    Indicator("positioning_peers", "对标区域比较", "The zone against its peer zones per chain node", "positioning",
+              ZONE_QUERIES + ("chain_nodes",), structure.positioning_peers),
+    Indicator("positioning_enterprises", "区域企业定位", "Zone enterprises ranked against the nation and the world",
+              "positioning", ZONE_QUERIES + ("chain_nodes",), enterprises.positioning_enterprises),
+    Indicator("positioning_roster", "名录企业专利情况", "Roster enterprises and their patents in the chain", "positioning",
+              ZONE_QUERIES, enterprises.positioning_roster),
+    Indicator("positioning_technology", "区域技术定位", "Zone technology positioning (quality against nation, world)",
+              "positioning", ZONE_QUERIES + ("patent_status", "family_offices"), technology.positioning_technology),
+    Indicator("positioning_talent", "区域人才定位", "Zone inventors per chain node against its share of units",
+              "positioning", ZONE_QUERIES + ("patent_inventors",), talent.positioning_talent),
+    Indicator("positioning_inventors", "区域核心发明人", "Zone inventors: output, citations, 主导率, layers, teams, flow",
+              "positioning", ZONE_QUERIES + ("patent_inventors",), talent.positioning_inventors),
+    Indicator("positioning_agents", "区域创新主体结构", "Zone innovation agents by type against the nation", "positioning",
+              ZONE_QUERIES, agents.positioning_agents),
+    Indicator("positioning_cooperation", "区域协同创新", "Zone co-applications: industry–academia, partners outside",
+              "positioning", ZONE_QUERIES, agents.positioning_cooperation),
+    Indicator("positioning_diagnosis", "区域问题诊断", "Zone diagnosis: structure, enterprises, technology, talent",
+              "positioning", ZONE_QUERIES + ("chain_nodes", "patent_status", "patent_inventors"),
+              diagnosis.positioning_diagnosis),
 )}
+MODULES = {"direction": ("产业发展方向导航", "Industry development direction"),
+           "positioning": ("区域产业发展定位", "Regional positioning")}
 
 
 def indicator(name: str) -> Indicator:

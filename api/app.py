@@ -20,6 +20,7 @@ from fastapi.staticfiles import StaticFiles
 
 from analytics.cypher import Memo, run_query
 from analytics.options import Options, parse_market_weights, parse_weights
+from analytics.zone import load_zone
 from analytics.registry import INDICATORS, indicator
 from analytics.run import map_data
 from api.maps import chain_map_html
@@ -144,6 +145,30 @@ def create_app(settings: Settings, *, db: Path | None = None, neo4j: bool = Fals
         frame = store.cached(ind.run, scheme, options)
         return {"name": name, "scheme": scheme, "title_zh": ind.title_zh, "title_en": ind.title_en,
                 "columns": list(frame.columns), "rows": _records(frame)}
+
+    @app.get("/api/zones/{zone}/positioning/{table}", tags=["positioning"])
+    def get_positioning(zone: str, table: str, store: Store,
+                        scheme: Annotated[str, Query(description="Chain scheme id.")] = "icv",
+                        reference: Annotated[Literal["world", "nation"], Query(
+                            description="What the zone's growth is compared with.")] = "world",
+                        window: Annotated[int, Query(description="CAGR span in years.")] = 5) -> dict:
+        """One table of the zone's positioning (module 2): ``zone`` is an admin area's code or name
+        (440300, 深圳市, 广东省); ``table`` is nodes, coverage, enterprises, roster, technology, talent,
+        inventors, agents, cooperation or diagnosis (with or without the ``positioning_`` prefix)."""
+        name = table if table.startswith("positioning_") else f"positioning_{table}"
+        if name not in INDICATORS or INDICATORS[name].module != "positioning":
+            known = ", ".join(n.removeprefix("positioning_") for n, i in INDICATORS.items() if i.module == "positioning")
+            raise HTTPException(404, f"no positioning table {table!r}; known: {known}")
+        try:
+            where = load_zone(zone) if not zone.lower().endswith(".toml") else None
+        except PatNavError as exc:
+            raise HTTPException(404, str(exc)) from None
+        if where is None:
+            raise HTTPException(404, "zone files are not read over the API; name an admin area by code or name")
+        ind = INDICATORS[name]
+        frame = store.cached(ind.run, scheme, Options(zone=where, reference=reference, window=window))
+        return {"name": name, "zone": where.record(), "scheme": scheme, "title_zh": ind.title_zh,
+                "title_en": ind.title_en, "columns": list(frame.columns), "rows": _records(frame)}
 
     @app.get("/api/chain/{scheme}/map", response_class=HTMLResponse, tags=["maps"])
     def chain_map(scheme: str, store: Store,

@@ -26,8 +26,10 @@ from analytics.cypher import query_text
 from analytics.frames import CHAIN
 from analytics.registry import INDICATORS
 from analytics.run import Analysis
-from api.charts import control_figure, flow_figure, stage_figure, trend_figure
-from api.maps import GROWTH_LEGEND, STAGE_COLOURS, chain_map_html, growth_colour
+from api.charts import (china_figure, control_figure, flow_figure, position_figure, stage_figure, trend_figure,
+                        zone_bars_figure)
+from api.maps import (GROWTH_LEGEND, QUADRANT_COLOURS, QUADRANT_LABELS, STAGE_COLOURS, chain_map_html,
+                      growth_colour)
 from ontology.chains import STAGE_LABELS, STAGES, Chain, code_key
 from ontology.spreadsheet import write_csv
 from ontology.vocab import vocabulary
@@ -105,6 +107,25 @@ def write_atlas(out: str | Path, analysis: Analysis, chain: Chain | None, ingest
                "stage": stage_figure(t["trend"], analysis.nodes),
                "control": control_figure(t["control_power"], analysis.options.control_weights),
                "flows": flow_figure(t["flows"])}
+    zone = analysis.options.zone
+    positioning = None
+    if zone is not None and len(t.get("positioning_nodes", [])):
+        figures["position"] = position_figure(t["positioning_nodes"], analysis.nodes)
+        figures["zone_bars"] = zone_bars_figure(t["positioning_nodes"], analysis.nodes)
+        figures["china"] = china_figure(t["positioning_regions"], zone.name_zh)
+        quad = analysis.nodes.merge(t["positioning_nodes"][["node", "quadrant"]], on="node", how="left")
+        (out / "maps" / f"quadrant-{scheme}.html").write_text(
+            chain_map_html(quad, analysis.links, f"{title} · 区域定位 {zone.name_zh}", colour_by="quadrant"), encoding="utf-8")
+        coverage = t["positioning_coverage"]
+        placed = coverage[coverage["placed_at"] != "unknown"]
+        positioning = {"zone": zone.record(),
+                       "coverage": {"applicants": float(placed["applicant_share"].sum()),
+                                    "units": float(placed["unit_share"].sum()),
+                                    "city": float(placed.loc[placed["placed_at"] != "province", "unit_share"].sum())}, "diagnosis": t["positioning_diagnosis"].to_dict("records"),
+                       "enterprises": t["positioning_enterprises"][t["positioning_enterprises"]["node"] == CHAIN]
+                       .head(15).to_dict("records"),
+                       "inventors": t["positioning_inventors"].head(15).to_dict("records"),
+                       "quadrants": [{"key": k, "zh": v, "colour": QUADRANT_COLOURS[k]} for k, v in QUADRANT_LABELS.items()]}
     run = {
         "generated_at": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
         "engine": engine,
@@ -132,6 +153,6 @@ def write_atlas(out: str | Path, analysis: Analysis, chain: Chain | None, ingest
         growth_span=str(analysis.nodes["growth_span"].iloc[0]) if len(analysis.nodes) else "",
         nodes=sorted(analysis.nodes.to_dict("records"),
                      key=lambda n: (STAGES.index(n["stage"]) if n["stage"] in STAGES else 0, code_key(n["code"]))),
-        rejects=(ingest_report or {}).get("rejects_path"))
+        rejects=(ingest_report or {}).get("rejects_path"), positioning=positioning)
     (out / "index.html").write_text(html, encoding="utf-8")
     return run

@@ -113,3 +113,86 @@ def flow_figure(flows: pd.DataFrame, top: int = 8) -> go.Figure:
               "value": rows["frac"].round(2).tolist()}))
     fig.update_layout(height=520, **{k: v for k, v in LAYOUT.items() if k != "legend"})
     return fig
+
+
+def position_figure(positions: pd.DataFrame, nodes: pd.DataFrame) -> go.Figure:
+    """The zone's position matrix: x = RTA against the world, y = zone CAGR minus reference CAGR, bubble =
+    the zone's units, colour = quadrant; dashed lines at RTA 1 and equal growth. Entering or absent
+    nodes (±inf growth) sit at the top or bottom edge."""
+    from api.maps import QUADRANT_COLOURS, QUADRANT_LABELS
+    rows = positions[(positions["node"] != CHAIN) & (positions["zone_units"] > 0)].copy()
+    names = nodes.set_index("node")
+    finite = rows["relative_growth"].astype(float)
+    top = max(0.5, float(finite.abs().max()) if finite.notna().any() else 0.5) * 1.1
+    edge = rows["growth_note"].map({"entered": top, "absent": -top}).astype(float)
+    rows["y"] = finite.fillna(edge)
+    fig = go.Figure()
+    for q, group in rows.groupby("quadrant"):
+        fig.add_trace(go.Scatter(
+            x=group["rta_world"], y=group["y"], mode="markers+text", name=f"{QUADRANT_LABELS.get(q, q)} {q}",
+            text=[names.loc[n, "name_zh"] if n in names.index else n for n in group["node"]], textposition="top center",
+            marker={"size": (group["zone_units"] / max(1.0, rows["zone_units"].max())) ** 0.5 * 50 + 8,
+                    "color": QUADRANT_COLOURS.get(q, "#999"), "opacity": 0.75, "line": {"width": 1, "color": "#fff"}},
+            customdata=group[["zone_units", "zone_cagr", "reference_cagr"]].to_numpy(),
+            hovertemplate="%{text}<br>RTA %{x:.2f}<br>zone units %{customdata[0]:.1f}<br>zone CAGR %{customdata[1]:.1%}"
+                          "<br>reference CAGR %{customdata[2]:.1%}<extra></extra>"))
+    fig.add_vline(x=1, line_dash="dash", line_color="#888")
+    fig.add_hline(y=0, line_dash="dash", line_color="#888")
+    fig.update_layout(**LAYOUT, height=520, xaxis_title="专业化 RTA（对全球）specialisation against the world",
+                      yaxis_title="相对增长 zone CAGR − reference CAGR")
+    return fig
+
+
+def zone_bars_figure(positions: pd.DataFrame, nodes: pd.DataFrame) -> go.Figure:
+    """Each branch's share of the zone's, the nation's and the world's units, side by side."""
+    names = nodes.set_index("node")
+    rows = positions[positions["node"].isin(_segments(nodes))].copy()
+    totals = positions[positions["node"] == CHAIN].iloc[0] if (positions["node"] == CHAIN).any() else None
+    fig = go.Figure()
+    if totals is None or rows.empty:
+        return fig
+    labels = [f"{names.loc[n, 'code']} {names.loc[n, 'name_zh']}" for n in rows["node"]]
+    for col, name, colour in (("zone_units", "区域 zone", "#c0392b"), ("nation_units", "全国 nation", "#1e88e5"),
+                              ("world_units", "全球 world", "#9e9e9e")):
+        base = float(totals[col]) or 1.0
+        fig.add_trace(go.Bar(y=labels, x=rows[col] / base, name=name, orientation="h", marker_color=colour,
+                             hovertemplate="%{y}: %{x:.1%}<extra>" + name + "</extra>"))
+    fig.update_layout(**LAYOUT, barmode="group", height=max(360, 28 * len(rows) * 2),
+                      xaxis={"tickformat": ".0%", "title": "节点占比 share of each scope's units"},
+                      yaxis={"autorange": "reversed"})
+    return fig
+
+
+def china_figure(regions: pd.DataFrame, zone_name: str) -> go.Figure:
+    """The chain's units of the nation per city (bubbles; provinces as a second layer) on China's admin
+    points: every area of cpca's admin table is a faint dot, so the country's outline shows without any
+    boundary file; the zone's areas are red. Positions are the areas' points (longitude, latitude), drawn
+    with equal degrees on both axes — a sketch of where, not a survey map."""
+    from analytics.zone import admin_areas
+    areas = admin_areas()
+    areas = areas[areas["longitude"].between(73, 136) & areas["latitude"].between(3, 54)]
+    fig = go.Figure(go.Scattergl(x=areas["longitude"], y=areas["latitude"], mode="markers", hoverinfo="skip",
+                                 marker={"size": 2, "color": "#d5d5d5"}, showlegend=False))
+    top = max(1.0, float(regions["units"].max())) if len(regions) else 1.0
+    for level, visible in (("city", True), ("province", "legendonly")):
+        rows = regions[(regions["level"] == level) & (regions["units"] > 0)]
+        if rows.empty:
+            continue
+        fig.add_trace(go.Scatter(
+            x=rows["longitude"], y=rows["latitude"], mode="markers", visible=visible,
+            name={"city": "城市 cities", "province": "省份 provinces"}[level],
+            text=rows["name"], customdata=rows[["units", "applicants", "nation_share"]].to_numpy(),
+            marker={"size": (rows["units"] / top) ** 0.5 * 45 + 5, "opacity": 0.7,
+                    "color": ["#c0392b" if z else ("#1e88e5" if level == "city" else "#7e57c2") for z in rows["in_zone"]],
+                    "line": {"width": [2 if z else 0.5 for z in rows["in_zone"]], "color": "#333"}},
+            hovertemplate="%{text}<br>units %{customdata[0]:.1f}<br>applicants %{customdata[1]}"
+                          "<br>share of the nation %{customdata[2]:.1%}<extra></extra>"))
+    zone = regions[regions["in_zone"] & (regions["units"] > 0)]
+    for row in zone[zone["level"] == "city"].head(3).itertuples():
+        fig.add_annotation(x=row.longitude, y=row.latitude, text=f"{zone_name} {row.units:.0f}", showarrow=True,
+                           arrowcolor="#c0392b", font={"color": "#c0392b"})
+    fig.update_layout(**{**LAYOUT, "legend": {"orientation": "h"}}, height=560,
+                      xaxis={"title": "经度 longitude", "range": [73, 136], "showgrid": False},
+                      yaxis={"title": "纬度 latitude", "range": [17, 54], "scaleanchor": "x", "scaleratio": 1.2,
+                             "showgrid": False})
+    return fig

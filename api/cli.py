@@ -22,6 +22,7 @@ from rich.table import Table
 
 from analytics.options import Options, parse_market_weights, parse_weights, read_economic
 from analytics.registry import INDICATORS
+from analytics.zone import load_zone
 from api import workflow
 from api.settings import Settings
 from graph import neo4j_server
@@ -29,6 +30,11 @@ from graph.schema import ladybug_ddl, neo4j_constraints
 from graph.store import Limits
 from ontology.errors import PatNavError, StoreError
 from ontology.spreadsheet import escape_formulas
+
+class Reference(str, Enum):
+    world = "world"
+    nation = "nation"
+
 
 app = typer.Typer(help="PatNav (专利导航): patent navigation analysis on a knowledge graph.",
                   no_args_is_help=True, pretty_exceptions_enable=False)
@@ -228,15 +234,24 @@ def analyze(db: DbOption = None, neo4j: Neo4jOption = False,
                 help="Weights of technology, product and market control in the index.")] = "0.4,0.3,0.3",
             market_weights: Annotated[str, typer.Option(
                 help="Market weight per filing office, e.g. US=2,CN=1.5,EP=1.5 (others weigh 1).")] = "",
-            window: Annotated[int, typer.Option(help="Years per period window and CAGR span.")] = 5) -> None:
+            window: Annotated[int, typer.Option(help="Years per period window and CAGR span.")] = 5,
+            zone: Annotated[Optional[str], typer.Option(
+                help="The zone to position (区域): an admin area by name or code (青岛市, 山东省, 370200) or a zone "
+                     "file (.toml with areas, an optional enterprise roster and peers).")] = None,
+            reference: Annotated[Reference, typer.Option(
+                help="What the zone's growth is compared with: the world (whole graph) or the nation.")]
+            = Reference.world) -> None:
     """Compute the indicators and write the offline atlas (index.html, tables/*.csv, run.json).
 
-    Example: patnav analyze --db patnav-db --out patnav-out --economic output-value.csv --market-weights US=2
+    Example: patnav analyze --db patnav-db --out patnav-out --zone 青岛市 --economic output-value.csv --market-weights US=2
     """
     options = Options(theta=theta, control_weights=parse_weights(control_weights),
                       market_weights=parse_market_weights(market_weights), window=window,
                       economic=read_economic(economic) if economic else None,
-                      economic_source=str(economic) if economic else None)
+                      economic_source=str(economic) if economic else None,
+                      zone=load_zone(zone) if zone else None, reference=reference.value)
+    if options.zone is None:
+        out.print("no --zone given: the positioning tables (module 2) stay empty; name a city, province or zone file")
     _run_analyze(db, neo4j, out_dir, scheme, options)
 
 
@@ -276,7 +291,10 @@ def demo(out_dir: Annotated[Path, typer.Option("--out", help="Where to write the
     files = workflow.demo_files("icv")
     out.print(f"[bold]PatNav demo[/] · {len(files)} sample exports → {db}")
     _run_ingest(files, db, False, ["icv"], out_dir / "ingest-report.json")
-    _run_analyze(db, False, out_dir, "icv")
+    with closing(Settings.from_env().open_store(db=db)) as store:
+        zone, why = workflow.demo_zone(store, "icv")
+    out.print(why)
+    _run_analyze(db, False, out_dir, "icv", Options(zone=zone))
     exe = sys.argv[0] if Path(sys.argv[0]).name == "patnav" else "patnav"
     out.print(f"serve it: {exe} serve --db {db} --atlas {out_dir}   (then http://127.0.0.1:8000/atlas/)")
 

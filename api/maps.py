@@ -51,6 +51,12 @@ def growth_colour(rate: float | None) -> str:
 _REMOTE = re.compile(r'\s*<(link|script)\b[^>]*(href|src)="https?://[^"]*"[^>]*>(\s*</script>)?', re.S)
 
 
+#: quadrant colours of the zone's position matrix (analytics.positioning.structure.QUADRANTS)
+QUADRANT_COLOURS = {"advantage": "#2e7d32", "potential": "#1e88e5", "catch-up": "#f39c12", "weak": "#c0392b",
+                    "gap": "#bdbdbd"}
+QUADRANT_LABELS = {"advantage": "优势", "potential": "潜力", "catch-up": "追赶", "weak": "薄弱", "gap": "空白"}
+
+
 def chain_graph(nodes: pd.DataFrame, links: pd.DataFrame) -> nx.DiGraph:
     """The chain as a networkx graph: node attributes from ``chain_nodes``; edges kind=part_of|supplies."""
     g = nx.DiGraph()
@@ -100,9 +106,10 @@ def _tooltip(row: dict) -> str:
 
 def chain_map_html(nodes: pd.DataFrame, links: pd.DataFrame, title: str = "", colour_by: str = "stage") -> str:
     """The chain map page for ``chain_nodes``-shaped ``nodes`` (+ cr4, hhi, leaders, cagr) and ``links``;
-    ``colour_by`` is ``stage`` or ``growth``."""
-    if colour_by not in ("stage", "growth"):
-        raise ValueError(f"colour_by is 'stage' or 'growth', not {colour_by!r}")
+    ``colour_by`` is ``stage``, ``growth`` or ``quadrant`` (the zone's position: nodes need a
+    ``quadrant`` column)."""
+    if colour_by not in ("stage", "growth", "quadrant"):
+        raise ValueError(f"colour_by is 'stage', 'growth' or 'quadrant', not {colour_by!r}")
     g = chain_graph(nodes, links)
     net = Network(height="640px", width="100%", directed=True, cdn_resources="in_line", heading="")
     top = max(1, int(nodes["units"].max() or 1))
@@ -113,6 +120,10 @@ def chain_map_html(nodes: pd.DataFrame, links: pd.DataFrame, title: str = "", co
         if colour_by == "growth":
             fill = border = growth_colour(row.get("cagr"))
             label = f"{row['name_zh']}\n{row['cagr']:+.0%}" if not pd.isna(row.get("cagr")) else row["name_zh"]
+        elif colour_by == "quadrant":
+            q = row.get("quadrant") if isinstance(row.get("quadrant"), str) else "gap"
+            fill = border = QUADRANT_COLOURS.get(q, "#bdbdbd")
+            label = f"{row['name_zh']}\n{QUADRANT_LABELS.get(q, q)}"
         else:
             border = node_colour(row["stage"], row["code"])
             fill, label = (border if units else "#dddddd"), f"{row['name_zh']}\n{units:,}"

@@ -113,6 +113,22 @@ def analyze(store: GraphStore, state_dir: Path, out: Path, scheme: str = "icv", 
     return run
 
 
+def demo_zone(store: GraphStore, scheme: str) -> tuple["Zone", str]:
+    """The zone ``patnav demo`` positions: the city whose located applicants hold the most of the chain's
+    Chinese units in the graph, and the sentence saying why."""
+    from analytics.positioning.structure import busiest_cities
+    from analytics.zone import load_zone
+    cities = busiest_cities(store, scheme)
+    if cities.empty:
+        raise PatNavError("no applicant of the sample is located in a Chinese city: no zone to position")
+    best = cities.iloc[0]
+    zone = load_zone(best["code"])
+    runner = f"; next: {cities['name'].iloc[1]} {cities['units'].iloc[1]:.1f}" if len(cities) > 1 else ""
+    return zone, (f"zone {zone.name_zh} ({zone.id}): the city whose applicants hold the most of the sample's Chinese "
+                  f"units — {best['units']:.1f} units ({best['nation_share']:.1%} of the nation's), "
+                  f"{int(best['applicants'])} applicants{runner}")
+
+
 def graph_records(store: GraphStore) -> "pd.DataFrame":
     """The loaded patents as classification input (id, title, abstract, ipcs with the main one first,
     ipc_main), read back from the graph — what `patnav ontology diff --db` reclassifies."""

@@ -139,11 +139,19 @@ def name_evidence(name: str, person: bool = False) -> tuple[str, str, tuple[str,
     ...  "LG Electronics Inc", "Terminus (beijing) Technology Co. Ltd.", "空中客车运营简化股份公司", "大众汽车（中国）投资有限公司",
     ...  "三星电子株式会社", "华南农业大学", "HERE GLOBAL B.V.", "TELEFONAKTIEBOLAGET LM ERICSSON (PUBL)")]
     [('CN', 'name'), ('', ''), ('DE', 'name'), ('JP', 'name'), ('', ''), ('LU', 'name'), ('US', 'legal_form'), ('US', 'legal_form'), ('CN', 'name'), ('FR', 'form'), ('CN', 'name'), ('', ''), ('CN', 'name'), ('NL', 'form'), ('SE', 'form')]
+    >>> [name_evidence(n)[:2] for n in ("美商英特尔股份有限公司", "大陆商北京嘀嘀无限科技发展有限公司", "英属开曼群岛商鸿海",
+    ...                                  "德商置业有限公司")]
+    [('US', 'name'), ('CN', 'name'), ('', ''), ('', '')]
     >>> name_evidence("AVL List GmbH")
     ('DE', 'form', ('DE', 'AT', 'CH'))
     """
     n = str(name or "")
     p = _patterns()
+    from ingest.names import TW_PREFIX, TW_PREFIXES
+    prefix = TW_PREFIX.match(n)
+    if prefix and not person:
+        code = TW_PREFIXES[prefix.group(1) or prefix.group(2)]
+        return (code, "name", (code,)) if code else ("", "", ())
     han = bool(re.search(r"[\u4e00-\u9fff]", n))
     if han and (p["han_place"].search(n) or "中国" in n or "中华" in n or _CN_REGION.search(n)):
         return "CN", "name", ("CN",)

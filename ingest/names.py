@@ -25,6 +25,28 @@ _LATIN_FORMS = re.compile(rf"(?:\s+(?:{_LEGAL_FORMS}))+$")
 _HAN_FORMS = re.compile(r"\s*(?:股份有限公司|有限责任公司|有限公司|股份公司|(?<!分)公司)$")  # 分公司 (a branch) stays
 
 
+#: the country prefixes Taiwan's IPO (and vendors copying its data) put before a foreign applicant's name:
+#: 美商英特爾股份有限公司 is Intel, 大陸商北京嘀嘀… is 北京嘀嘀…; traditional and simplified forms. Tax-haven
+#: domiciles (開曼群島, 英屬維京群島 …) are stripped but name no country (the firm's seat is elsewhere).
+TW_PREFIXES = {"美": "US", "日": "JP", "韓": "KR", "韩": "KR", "南韓": "KR", "南韩": "KR", "德": "DE", "英": "GB",
+               "法": "FR", "荷蘭": "NL", "荷兰": "NL", "瑞士": "CH", "瑞典": "SE", "大陸": "CN", "大陆": "CN",
+               "香港": "HK", "澳門": "MO", "澳门": "MO", "新加坡": "SG", "加拿大": "CA", "以色列": "IL",
+               "義大利": "IT", "意大利": "IT", "比利時": "BE", "比利时": "BE", "芬蘭": "FI", "芬兰": "FI",
+               "丹麥": "DK", "丹麦": "DK", "奧地利": "AT", "奥地利": "AT", "澳大利亞": "AU", "澳洲": "AU",
+               "盧森堡": "LU", "卢森堡": "LU", "西班牙": "ES", "印度": "IN", "挪威": "NO", "愛爾蘭": "IE",
+               "爱尔兰": "IE", "紐西蘭": "NZ", "新西兰": "NZ", "馬來西亞": "MY", "马来西亚": "MY", "泰國": "TH",
+               "泰国": "TH", "俄羅斯": "RU", "俄罗斯": "RU", "巴西": "BR",
+               "開曼群島": "", "开曼群岛": "", "英屬開曼群島": "", "英属开曼群岛": "", "英屬維京群島": "",
+               "英属维京群岛": "", "英屬維爾京群島": "", "英属维尔京群岛": "", "百慕達": "", "百慕达": "",
+               "薩摩亞": "", "萨摩亚": "", "塞席爾": "", "塞舌尔": "", "模里西斯": "", "毛里求斯": ""}
+#: a one-character prefix (美商, 日商, 德商 …) only before a TW company form (股份有限公司): 德商置业有限公司 is
+#: a Chinese developer, 德商博世股份有限公司 is Bosch
+_TW_LONG = "|".join(sorted((re.escape(k) for k in TW_PREFIXES if len(k) > 1), key=len, reverse=True))
+_TW_SHORT = "|".join(re.escape(k) for k in TW_PREFIXES if len(k) == 1)
+TW_PREFIX = re.compile(rf"^(?:({_TW_LONG})商(?=[\u4e00-\u9fff\u3040-\u30ffA-Za-z])"
+                       rf"|({_TW_SHORT})商(?=[\u4e00-\u9fff\u3040-\u30ffA-Za-z].*股份有限公司\s*$))")
+
+
 def name_key(series: pd.Series) -> pd.Series:
     """An applicant/inventor key: width and case folded, punctuation and spaces collapsed, ``&`` read as
     "and", a leading "the" and trailing legal forms (Inc, Corp., Co. Ltd, GmbH, 有限公司 …) dropped.
@@ -33,7 +55,11 @@ def name_key(series: pd.Series) -> pd.Series:
     >>> name_key(pd.Series(["Waymo LLC", "WAYMO, LLC.", "开放智能机器（上海）有限公司", "The Boeing Company",
     ...                     "Motorola, Inc.", "AT&T Corp", "Co"])).tolist()
     ['waymo', 'waymo', '开放智能机器 上海', 'boeing', 'motorola', 'at and t', 'co']
+    >>> name_key(pd.Series(["大陆商北京嘀嘀无限科技发展有限公司", "美商英特尔股份有限公司", "商汤科技有限公司",
+    ...                     "德商置业有限公司"])).tolist()
+    ['北京嘀嘀无限科技发展', '英特尔', '商汤科技', '德商置业']
     """
+    series = series.str.replace(TW_PREFIX, "", regex=True)
     folded = (series.str.normalize("NFKC").str.casefold().str.replace("&", " and ", regex=False)
               .str.replace(r"[\W_]+", " ", regex=True).str.strip())
     stripped = (folded.str.replace(r"^the\s+", "", regex=True).str.replace(_LATIN_FORMS, "", regex=True)

@@ -21,7 +21,13 @@ KEYS = {"filings_by_node_year": ["node", "year"], "top_applicants": ["node", "ra
         "concentration": ["node"], "applicant_countries": ["node", "rank"], "trend": ["node", "year"],
         "lifecycle": ["node"], "correlation": ["node"], "transfer": ["node", "window", "country"],
         "flows": ["node", "origin", "office"], "control_power": ["actor_type", "node", "actor"],
-        "hotspots": ["kind", "key"], "direction_summary": ["topic", "text_en"]}
+        "hotspots": ["kind", "key"], "direction_summary": ["topic", "text_en"],
+        # module 2 (positioning): recomputed in tests/expected_positioning.py
+        "positioning_nodes": ["node"], "positioning_coverage": ["placed_at", "region_source"],
+        "positioning_regions": ["level", "code"], "positioning_enterprises": ["node", "applicant"],
+        "positioning_roster": ["name"], "positioning_peers": ["node", "zone"], "positioning_technology": ["node", "scope"],
+        "positioning_talent": ["node"], "positioning_inventors": ["inventor"], "positioning_agents": ["scope", "type"],
+        "positioning_cooperation": ["scope"], "positioning_diagnosis": ["rule", "text_en"]}
 
 
 def last_complete(latest) -> int | None:

@@ -227,3 +227,39 @@ def test_neo4j_status_and_stop_exit_codes(tmp_path, neo4j_credentials, settings,
     assert status.exit_code == 1 and "not running" in status.output
     stop = runner.invoke(app, ["neo4j", "stop"])
     assert stop.exit_code == 0 and "was not running" in stop.output
+
+
+@pytest.mark.parametrize("zone, says", [("Atlantis", "not the name or code"), ("朝阳区", "names several admin areas"),
+                                        ("999999", "no admin area has the code"), ("missing.toml", "cannot read it")])
+def test_a_zone_that_is_not_one_is_one_line(sample_db, tmp_path, zone, says):
+    result = runner.invoke(app, ["analyze", "--db", str(sample_db), "--out", str(tmp_path / "out"), "--zone", zone])
+    assert result.exit_code == 1 and says in result.output and "Traceback" not in result.output, result.output
+    assert not (tmp_path / "out" / "index.html").exists()
+
+
+def test_a_zone_file_with_a_roster_reaches_the_tables(sample_csv, tmp_path):
+    """A zone file: its roster's enterprises are in the zone wherever they are located, unmatched names
+    are listed with 0 units, and run.json records the zone."""
+    sample_db = tmp_path / "db"
+    result = runner.invoke(app, ["ingest", str(sample_csv), "--db", str(sample_db), "--chain", "icv"])
+    assert result.exit_code == 0, result.output
+    store = EmbeddedStore(sample_db)
+    try:
+        firms = store.run("MATCH (a:Applicant)<-[:APPLIED_BY]-(:Patent)-[:IN_NODE]->(:ChainNode) "
+                          "RETURN a.id AS id, a.name AS name, count(*) AS n ORDER BY n DESC, id LIMIT 1")
+    finally:
+        store.close()
+    (tmp_path / "firms.csv").write_text(f"企业名称\n{firms['name'].iloc[0]}\n不存在的公司\n", encoding="utf-8")
+    (tmp_path / "park.toml").write_text('name_zh = "测试园区"\nname_en = "Test Park"\nareas = ["110108"]\n'
+                                        'roster = "firms.csv"\n', encoding="utf-8")
+    out = tmp_path / "out"
+    result = runner.invoke(app, ["analyze", "--db", str(sample_db), "--out", str(out), "--zone",
+                                 str(tmp_path / "park.toml")])
+    assert result.exit_code == 0, result.output
+    roster = pd.read_csv(out / "tables" / "positioning_roster.csv", encoding="utf-8-sig")
+    assert roster["matched"].fillna("").tolist() == ["applicant", ""] and roster["units"].iloc[1] == 0
+    assert roster["units"].iloc[0] > 0
+    firms_table = pd.read_csv(out / "tables" / "positioning_enterprises.csv", encoding="utf-8-sig")
+    assert firms["id"].iloc[0] in set(firms_table["applicant"])
+    run = json.loads((out / "run.json").read_text())
+    assert run["parameters"]["zone"]["name_en"] == "Test Park" and run["parameters"]["zone"]["roster"] == 2
