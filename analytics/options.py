@@ -7,6 +7,7 @@ Defaults are the ones DESIGN.md §6 names. The CLI builds an :class:`Options` fr
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -46,6 +47,30 @@ class Options:
     decline: float = 0.20
     #: thresholds of the diagnosis rules (analytics.positioning.diagnosis.RULES: narrow, dependence, gap, thin)
     diagnosis: dict[str, float] = field(default_factory=dict)
+    #: the pathway module (analytics.pathways; REFERENCES §2). Legal states and expiry are judged on as_of
+    #: (today unless given). Weights are analysts' common practice, not a standard: the value score's parts
+    #: (citations, family, offices, claims, remaining term); the attraction match (park-investment-report
+    #: ch.5: chain complementarity 40, expansion signals 30, local supporting industry 20, policy fit 10);
+    #: priority S (act now) at a score ≥ priority_bands[0], A (follow up) ≥ priority_bands[1], else B (watch)
+    as_of: dt.date = field(default_factory=dt.date.today)
+    value_weights: tuple[float, ...] = (30, 20, 15, 15, 20)
+    attract_weights: tuple[float, float, float, float] = (40, 30, 20, 10)
+    priority_bands: tuple[float, float] = (70, 50)
+    #: structure items: world growth, heat (hot / mature), supply links to strengths, the zone's specialisation
+    structure_weights: tuple[float, float, float, float] = (30, 20, 20, 30)
+    #: cultivation: growth, invention share, mean value score of the firm's patents, portfolio size
+    cultivate_weights: tuple[float, float, float, float] = (30, 20, 20, 30)
+    #: technology partners (tech-alliance practice): units in target nodes, licensable patents, existing
+    #: co-applications with the zone, of the nation
+    partner_weights: tuple[float, float, float, float] = (40, 30, 20, 10)
+    #: external inventors: output, citations, 主导率 (first-inventor share), recent activity, filing in China
+    talent_weights: tuple[float, float, float, float, float] = (35, 20, 15, 15, 15)
+    #: a high-value patent scores at least this (value_score, 0–100)
+    high_value: float = 60.0
+    #: candidates kept per path table and kind
+    top_candidates: int = 50
+    #: patents expiring within this many months are listed (REFERENCES §2.5: < 6, 6–12, 12–24)
+    expiry_months: int = 24
 
     def __post_init__(self) -> None:
         if not 0 < self.theta <= 1:
@@ -59,6 +84,14 @@ class Options:
         unknown = set(self.diagnosis) - set(RULES)
         if unknown:
             raise PatNavError(f"unknown diagnosis threshold(s) {sorted(unknown)}; known: {', '.join(RULES)}")
+        if len(self.value_weights) != 5 or min(self.value_weights) < 0 or sum(self.value_weights) <= 0:
+            raise PatNavError("value weights are five non-negative numbers (citations, family, offices, claims, "
+                              f"term) with a positive sum, got {self.value_weights}")
+        for name, n in (("attract_weights", 4), ("structure_weights", 4), ("cultivate_weights", 4),
+                        ("partner_weights", 4), ("talent_weights", 5)):
+            w = getattr(self, name)
+            if len(w) != n or min(w) < 0 or sum(w) <= 0:
+                raise PatNavError(f"{name} are {n} non-negative numbers with a positive sum, got {w}")
         if self.reference not in ("world", "nation"):
             raise PatNavError(f"the reference is world or nation, got {self.reference!r}")
 
@@ -71,7 +104,15 @@ class Options:
                 "status": {"hot_share": self.hot_share, "hot_growth": self.hot_growth, "hot_majors": self.hot_majors,
                            "blank_share": self.blank_share, "recent_years": self.recent_years,
                            "decline": self.decline},
-                "diagnosis": dict(self.diagnosis)}
+                "diagnosis": dict(self.diagnosis),
+                "pathways": {"as_of": self.as_of.isoformat(), "value_weights": list(self.value_weights),
+                             "attract_weights": list(self.attract_weights),
+                             "priority_bands": list(self.priority_bands), "top_candidates": self.top_candidates,
+                             "structure_weights": list(self.structure_weights),
+                             "cultivate_weights": list(self.cultivate_weights),
+                             "partner_weights": list(self.partner_weights), "talent_weights": list(self.talent_weights),
+                             "high_value": self.high_value,
+                             "expiry_months": self.expiry_months}}
 
 
 def parse_weights(text: str) -> tuple[float, float, float]:

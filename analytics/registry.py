@@ -14,6 +14,8 @@ from typing import Callable
 import pandas as pd
 
 from analytics import control, direction, forecast, summary, transfer
+from analytics.pathways import enterprises as path_enterprises, partners, patents as path_patents, \
+    structure as path_structure, value
 from analytics.positioning import agents, diagnosis, enterprises, structure, talent, technology
 from analytics.options import Options
 from graph.store import GraphStore
@@ -49,6 +51,9 @@ class Indicator:
 
 #: the tuples every positioning table starts from (analytics.positioning.structure.zone_actors)
 ZONE_QUERIES = ("node_patents", "patent_applicants", "applicant_regions", "applicant_groups", "data_summary")
+
+#: what every pathway table reads (analytics.pathways.inputs)
+PATH_QUERIES = ZONE_QUERIES + ("chain_nodes", "chain_links", "family_offices", "patent_legal")
 
 INDICATORS: dict[str, Indicator] = {i.name: i for i in (
     Indicator("filings_by_node_year", "产业链节点专利申请趋势", "Filings per chain node and year", "direction",
@@ -101,9 +106,24 @@ INDICATORS: dict[str, Indicator] = {i.name: i for i in (
     Indicator("positioning_diagnosis", "区域问题诊断", "Zone diagnosis: structure, enterprises, technology, talent",
               "positioning", ZONE_QUERIES + ("chain_nodes", "patent_status", "patent_inventors"),
               diagnosis.positioning_diagnosis),
+    Indicator("patent_value", "专利价值与法律状态", "Patent legal state, estimated expiry and value score", "pathways",
+              ("patent_legal", "family_offices"), value.patent_value),
+    Indicator("pathway_structure", "产业结构优化路径（强链、补链、延链）", "Structure path: strengthen, fill, extend",
+              "pathways", ZONE_QUERIES + ("chain_nodes", "chain_links"), path_structure.pathway_structure),
+    Indicator("pathway_enterprises", "企业整合、引进与培育路径", "Enterprise path: attract, cultivate, integrate",
+              "pathways", PATH_QUERIES, path_enterprises.pathway_enterprises),
+    Indicator("pathway_technology", "技术引进与协同创新路径", "Technology path: university and institute partners",
+              "pathways", PATH_QUERIES, partners.pathway_technology),
+    Indicator("pathway_talent", "人才引进与培养路径", "Talent path: recruit, retain, at risk", "pathways",
+              PATH_QUERIES + ("patent_inventors",), partners.pathway_talent),
+    Indicator("pathway_patent_use", "专利协同运用路径", "Patent use path: free to use, expiring, licensable, pools",
+              "pathways", PATH_QUERIES, path_patents.pathway_patent_use),
+    Indicator("pathway_reserve", "专利储备运营路径", "Reserve path: risk patents, acquisitions, reserve pools",
+              "pathways", PATH_QUERIES, path_patents.pathway_reserve),
 )}
 MODULES = {"direction": ("产业发展方向导航", "Industry development direction"),
-           "positioning": ("区域产业发展定位", "Regional positioning")}
+           "positioning": ("区域产业发展定位", "Regional positioning"),
+           "pathways": ("产业发展路径导航", "Development pathways")}
 
 
 def indicator(name: str) -> Indicator:

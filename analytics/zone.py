@@ -9,6 +9,9 @@ resolved against cpca's table of admin codes); ``--zone park.toml`` a zone file:
     roster = "enterprises.xlsx"         # optional: the zone's enterprises (a name column, optional credit code)
     peers = ["苏州市", "370100"]          # optional: zones to compare with
 
+    [priorities]                        # optional: chain nodes the zone's policy favours, weight 0–1
+    "icv:M1" = 1.0                      # (node id, or its code: "M1"); the pathways' policy fit
+
 An applicant belongs to the zone when its located region lies within one of the areas (an applicant
 placed only at province level is not in a city zone: where it is, is unknown) or when it, or the group
 it belongs to, is on the roster. References: the nation (the zone's country, CN) and the world (every
@@ -20,11 +23,11 @@ from __future__ import annotations
 import re
 import tomllib
 from dataclasses import dataclass, field
-from functools import lru_cache
 from pathlib import Path
 
 import pandas as pd
 
+from ingest.regions import admin_areas  # noqa: F401 — the admin table, re-exported for the positioning module
 from ontology.errors import PatNavError
 
 
@@ -37,38 +40,30 @@ class Zone:
     roster: tuple[str, ...] = ()             # enterprise names as given
     roster_codes: tuple[str, ...] = ()       # their credit codes, where given ('' otherwise)
     peers: tuple["Zone", ...] = field(default=())
+    priorities: tuple[tuple[str, float], ...] = ()  # (chain node id or code, weight 0–1) from the zone file
     country: str = "CN"
     source: str = ""                         # how it was given: "admin area", or the zone file's path
 
     def record(self) -> dict:
         """What run.json keeps."""
         return {"id": self.id, "name_zh": self.name_zh, "name_en": self.name_en, "areas": list(self.areas),
-                "roster": len(self.roster), "peers": [p.id for p in self.peers], "country": self.country,
+                "roster": len(self.roster), "peers": [p.id for p in self.peers], "priorities": dict(self.priorities), "country": self.country,
                 "source": self.source}
-
-
-@lru_cache(maxsize=1)
-def admin_areas() -> pd.DataFrame:
-    """Every admin area of China in cpca's table: code (6 digits), name, level, longitude, latitude."""
-    import cpca
-    path = Path(cpca.__file__).with_name("resources") / "adcodes.csv"
-    table = pd.read_csv(path, dtype={"adcode": str})
-    table["code"] = table["adcode"].str[:6]
-    table["level"] = [("province" if c.endswith("0000") else "city" if c.endswith("00") else "district")
-                      for c in table["code"]]
-    return table[["code", "name", "level", "longitude", "latitude"]].drop_duplicates("code").reset_index(drop=True)
 
 
 def resolve_area(text: str) -> pd.Series:
     """One admin area by code (``370200``, ``370200000000``) or name (``青岛市``, ``青岛``, ``山东省``).
 
-    >>> resolve_area("青岛")[["code", "level"]].tolist(), resolve_area("370000")["name"]
-    (['370200', 'city'], '山东省')
+    >>> resolve_area("青岛")[["code", "level"]].tolist(), resolve_area("370000")["name"], resolve_area("310100")["code"]
+    (['370200', 'city'], '山东省', '310000')
     """
     areas = admin_areas()
     text = str(text).strip()
     if re.fullmatch(r"\d{6}(\d{6})?", text):
-        found = areas[areas["code"] == text[:6]]
+        code = text[:6]
+        if code[:2] in ("11", "12", "31", "50") and code[2:] in ("0100", "0200"):
+            code = code[:2] + "0000"  # a municipality's 市辖区 / 县 is the municipality: 310100 is 上海市
+        found = areas[areas["code"] == code]
         if found.empty:
             raise PatNavError(f"no admin area has the code {text}; give a 6-digit code of a province, city or "
                               "district (e.g. 370200 for 青岛市) or its name")
@@ -106,23 +101,35 @@ def _zone_file(path: Path) -> Zone:
     roster, credit = (), ()
     if data.get("roster"):
         roster, credit = read_roster(path.parent / data["roster"])
-    peers = tuple(load_zone(p) for p in data.get("peers", []))
+    # a peer given as a zone file is read beside this one, as the roster is
+    peers = tuple(load_zone(str(path.parent / p) if str(p).lower().endswith(".toml") else p)
+                  for p in data.get("peers", []))
+    priorities = data.get("priorities", {})
+    if not isinstance(priorities, dict) or not all(isinstance(v, (int, float)) and 0 <= v <= 1
+                                                    for v in priorities.values()):
+        raise PatNavError(f"zone file {path}: [priorities] maps chain nodes to weights from 0 to 1, e.g. "
+                          '"icv:M1" = 1.0')
     name = data.get("name_zh") or data.get("name") or path.stem
     return Zone(id=re.sub(r"[^\w-]+", "-", path.stem), name_zh=name, name_en=data.get("name_en", name), areas=codes,
-                roster=roster, roster_codes=credit, peers=peers, country=str(data.get("country", "CN")).upper(),
+                roster=roster, roster_codes=credit, peers=peers,
+                priorities=tuple(sorted((str(k), float(v)) for k, v in priorities.items())), country=str(data.get("country", "CN")).upper(),
                 source=str(path))
 
 
 def read_roster(path: Path) -> tuple[tuple[str, ...], tuple[str, ...]]:
-    """Enterprise names (and credit codes, where a column holds them) from a CSV or XLSX roster."""
+    """Enterprise names (and credit codes, where a column holds them) from a CSV or XLSX roster: the name
+    column is the first whose header says 名称 / name, else 企业 / 单位 / company, never the credit-code
+    column (企业统一社会信用代码 is a code, not a name)."""
     try:
         frame = (pd.read_excel(path, dtype=str) if path.suffix.lower() in (".xlsx", ".xls")
                  else pd.read_csv(path, dtype=str, encoding="utf-8-sig"))
     except Exception as exc:  # noqa: BLE001 — any unreadable file is the same message
         raise PatNavError(f"roster {path}: cannot read it ({exc}); give a CSV or XLSX with a column of names") from exc
     frame.columns = [str(c).strip() for c in frame.columns]
-    name_col = next((c for c in frame.columns if re.search(r"名称|企业|name|company", c, re.I)), frame.columns[0])
     code_col = next((c for c in frame.columns if re.search(r"信用代码|credit|uscc", c, re.I)), None)
+    names_first = [c for c in frame.columns if c != code_col]
+    name_col = next((c for pattern in (r"名称|name", r"企业|单位|company") for c in names_first
+                     if re.search(pattern, c, re.I)), names_first[0] if names_first else frame.columns[0])
     names = frame[name_col].fillna("").str.strip()
     keep = names != ""
     codes = frame[code_col].fillna("").str.strip() if code_col else pd.Series("", index=frame.index)

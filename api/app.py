@@ -20,6 +20,8 @@ from fastapi.staticfiles import StaticFiles
 
 from analytics.cypher import Memo, run_query
 from analytics.options import Options, parse_market_weights, parse_weights
+from analytics.pathways import PATHS
+from analytics.pathways.graph import graph_html, pathway_graph
 from analytics.zone import load_zone
 from analytics.registry import INDICATORS, indicator
 from analytics.run import map_data
@@ -159,16 +161,56 @@ def create_app(settings: Settings, *, db: Path | None = None, neo4j: bool = Fals
         if name not in INDICATORS or INDICATORS[name].module != "positioning":
             known = ", ".join(n.removeprefix("positioning_") for n, i in INDICATORS.items() if i.module == "positioning")
             raise HTTPException(404, f"no positioning table {table!r}; known: {known}")
+        where = _zone(zone)
+        ind = INDICATORS[name]
+        frame = store.cached(ind.run, scheme, Options(zone=where, reference=reference, window=window))
+        return {"name": name, "zone": where.record(), "scheme": scheme, "title_zh": ind.title_zh,
+                "title_en": ind.title_en, "columns": list(frame.columns), "rows": _records(frame)}
+
+    def _zone(zone: str):
         try:
             where = load_zone(zone) if not zone.lower().endswith(".toml") else None
         except PatNavError as exc:
             raise HTTPException(404, str(exc)) from None
         if where is None:
             raise HTTPException(404, "zone files are not read over the API; name an admin area by code or name")
-        ind = INDICATORS[name]
-        frame = store.cached(ind.run, scheme, Options(zone=where, reference=reference, window=window))
-        return {"name": name, "zone": where.record(), "scheme": scheme, "title_zh": ind.title_zh,
+        return where
+
+    def _pathway(zone: str, path: str, store, scheme: str, reference: str):
+        if path not in PATHS:
+            raise HTTPException(404, f"no pathway {path!r}; known: {', '.join(PATHS)}")
+        where = _zone(zone)
+        options = Options(zone=where, reference=reference)
+        ind = INDICATORS[f"pathway_{path}"]
+        return where, ind, options, store.cached(ind.run, scheme, options)
+
+    @app.get("/api/zones/{zone}/pathways/{path}", tags=["pathways"])
+    def get_pathway(zone: str, path: str, store: Store,
+                    scheme: Annotated[str, Query(description="Chain scheme id.")] = "icv",
+                    reference: Annotated[Literal["world", "nation"], Query(
+                        description="What the zone's growth is compared with.")] = "world") -> dict:
+        """One development path of the zone (module 3) as rows: ``path`` is structure, enterprises,
+        technology, talent, patent_use or reserve; each row a candidate with node, score, priority (S / A /
+        B), reasons in Chinese and English, and evidence."""
+        where, ind, _, frame = _pathway(zone, path, store, scheme, reference)
+        return {"name": ind.name, "zone": where.record(), "scheme": scheme, "title_zh": ind.title_zh,
                 "title_en": ind.title_en, "columns": list(frame.columns), "rows": _records(frame)}
+
+    @app.get("/api/zones/{zone}/pathways/{path}/graph", tags=["pathways"])
+    def get_pathway_graph(zone: str, path: str, store: Store,
+                          scheme: Annotated[str, Query(description="Chain scheme id.")] = "icv",
+                          reference: Annotated[Literal["world", "nation"], Query(
+                              description="What the zone's growth is compared with.")] = "world",
+                          format: Annotated[Literal["json", "html"], Query(
+                              description="json: nodes and edges; html: the interactive map.")] = "json"):
+        """The pathway graph zone → chain node → candidate, every edge with its reason and numbers: JSON
+        (``nodes``, ``edges``) or, with ``format=html``, a self-contained interactive map."""
+        where, _, options, frame = _pathway(zone, path, store, scheme, reference)
+        positions = store.cached(INDICATORS["positioning_nodes"].run, scheme, options)
+        structure = store.cached(INDICATORS["pathway_structure"].run, scheme, options)
+        names = store.cached(map_data, scheme)[0].set_index("node")["name_zh"]
+        graph = pathway_graph(path, frame, positions, names, where, structure)
+        return HTMLResponse(graph_html(graph)) if format == "html" else graph
 
     @app.get("/api/chain/{scheme}/map", response_class=HTMLResponse, tags=["maps"])
     def chain_map(scheme: str, store: Store,

@@ -24,6 +24,8 @@ from plotly.offline import get_plotlyjs
 
 from analytics.cypher import query_text
 from analytics.frames import CHAIN
+from analytics.pathways import PATHS
+from analytics.pathways.graph import graph_html, pathway_graph
 from analytics.registry import INDICATORS
 from analytics.run import Analysis
 from api.charts import (china_figure, control_figure, flow_figure, position_figure, stage_figure, trend_figure,
@@ -57,6 +59,36 @@ def _html_table(frame: pd.DataFrame, max_rows: int = 400) -> str:
     fmt.update({c: (lambda v: f"{v:,.1f}") for c in shown.columns if c in ("frac", "hhi", "units")
                 and shown[c].dtype.kind == "f"})
     return shown.to_html(index=False, classes="tbl", border=0, na_rep="", formatters=fmt, escape=True)
+
+
+def patent_url(patent: str) -> str:
+    """A public page of a patent by publication number (Google Patents), for exports that carry no link."""
+    return f"https://patents.google.com/patent/{patent}"
+
+
+def _pathways(out: Path, analysis: Analysis) -> list[dict]:
+    """Write each path's graph (JSON and HTML map) under maps/ and return what the chapter shows: per path
+    its title, the map, and the first rows of each kind with their patents' links."""
+    t, zone = analysis.tables, analysis.options.zone
+    names = analysis.nodes.set_index("node")["name_zh"]
+    chapter = []
+    for path, (zh, en) in PATHS.items():
+        table = t.get(f"pathway_{path}")
+        if table is None:
+            continue
+        graph = pathway_graph(path, table, t["positioning_nodes"], names, zone, t["pathway_structure"])
+        (out / "maps" / f"pathway-{path}.json").write_text(json.dumps(graph, ensure_ascii=False, indent=1),
+                                                           encoding="utf-8")
+        (out / "maps" / f"pathway-{path}.html").write_text(graph_html(graph), encoding="utf-8")
+        rows = []
+        for r in table.groupby("kind", sort=False).head(8).to_dict("records"):
+            proof = json.loads(r["evidence"]).get("patents") or []
+            r["links"] = [(p, patent_url(p)) for p in proof[:5]]
+            r["node_name"] = "全产业链" if r["node"] == CHAIN else names.get(r["node"], r["node"])
+            rows.append(r)
+        chapter.append({"path": path, "zh": zh, "en": en, "rows": rows, "count": len(table),
+                        "kinds": table["kind"].value_counts().sort_index().to_dict()})
+    return chapter
 
 
 def write_atlas(out: str | Path, analysis: Analysis, chain: Chain | None, ingest_report: dict | None,
@@ -112,20 +144,24 @@ def write_atlas(out: str | Path, analysis: Analysis, chain: Chain | None, ingest
     if zone is not None and len(t.get("positioning_nodes", [])):
         figures["position"] = position_figure(t["positioning_nodes"], analysis.nodes)
         figures["zone_bars"] = zone_bars_figure(t["positioning_nodes"], analysis.nodes)
-        figures["china"] = china_figure(t["positioning_regions"], zone.name_zh)
+        figures["china"] = china_figure(t["positioning_regions"])
         quad = analysis.nodes.merge(t["positioning_nodes"][["node", "quadrant"]], on="node", how="left")
         (out / "maps" / f"quadrant-{scheme}.html").write_text(
             chain_map_html(quad, analysis.links, f"{title} · 区域定位 {zone.name_zh}", colour_by="quadrant"), encoding="utf-8")
         coverage = t["positioning_coverage"]
-        placed = coverage[coverage["placed_at"] != "unknown"]
-        positioning = {"zone": zone.record(),
+        placed = coverage[~coverage["placed_at"].isin(["unknown", "country unknown"])]
+        stateless = coverage[coverage["placed_at"] == "country unknown"]
+        positioning = {"zone": zone.record(), "reference": analysis.options.reference,
                        "coverage": {"applicants": float(placed["applicant_share"].sum()),
                                     "units": float(placed["unit_share"].sum()),
-                                    "city": float(placed.loc[placed["placed_at"] != "province", "unit_share"].sum())}, "diagnosis": t["positioning_diagnosis"].to_dict("records"),
+                                    "city": float(placed.loc[placed["placed_at"] != "province", "unit_share"].sum()),
+                                    "stateless": int(stateless["applicants"].sum()),
+                                    "stateless_units": float(stateless["units"].sum())}, "diagnosis": t["positioning_diagnosis"].to_dict("records"),
                        "enterprises": t["positioning_enterprises"][t["positioning_enterprises"]["node"] == CHAIN]
                        .head(15).to_dict("records"),
                        "inventors": t["positioning_inventors"].head(15).to_dict("records"),
                        "quadrants": [{"key": k, "zh": v, "colour": QUADRANT_COLOURS[k]} for k, v in QUADRANT_LABELS.items()]}
+    pathways = _pathways(out, analysis) if positioning is not None else None
     run = {
         "generated_at": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
         "engine": engine,
@@ -153,6 +189,6 @@ def write_atlas(out: str | Path, analysis: Analysis, chain: Chain | None, ingest
         growth_span=str(analysis.nodes["growth_span"].iloc[0]) if len(analysis.nodes) else "",
         nodes=sorted(analysis.nodes.to_dict("records"),
                      key=lambda n: (STAGES.index(n["stage"]) if n["stage"] in STAGES else 0, code_key(n["code"]))),
-        rejects=(ingest_report or {}).get("rejects_path"), positioning=positioning)
+        rejects=(ingest_report or {}).get("rejects_path"), positioning=positioning, pathways=pathways)
     (out / "index.html").write_text(html, encoding="utf-8")
     return run

@@ -116,12 +116,15 @@ def flow_figure(flows: pd.DataFrame, top: int = 8) -> go.Figure:
 
 
 def position_figure(positions: pd.DataFrame, nodes: pd.DataFrame) -> go.Figure:
-    """The zone's position matrix: x = RTA against the world, y = zone CAGR minus reference CAGR, bubble =
+    """The zone's position matrix: x = RTA against the reference (world or nation), y = zone CAGR minus
+    reference CAGR, bubble =
     the zone's units, colour = quadrant; dashed lines at RTA 1 and equal growth. Entering or absent
     nodes (±inf growth) sit at the top or bottom edge."""
     from api.maps import QUADRANT_COLOURS, QUADRANT_LABELS
     rows = positions[(positions["node"] != CHAIN) & (positions["zone_units"] > 0)].copy()
     names = nodes.set_index("node")
+    reference = str(positions["reference"].iloc[0]) if len(positions) else "world"
+    rta = f"rta_{reference}"
     finite = rows["relative_growth"].astype(float)
     top = max(0.5, float(finite.abs().max()) if finite.notna().any() else 0.5) * 1.1
     edge = rows["growth_note"].map({"entered": top, "absent": -top}).astype(float)
@@ -129,7 +132,7 @@ def position_figure(positions: pd.DataFrame, nodes: pd.DataFrame) -> go.Figure:
     fig = go.Figure()
     for q, group in rows.groupby("quadrant"):
         fig.add_trace(go.Scatter(
-            x=group["rta_world"], y=group["y"], mode="markers+text", name=f"{QUADRANT_LABELS.get(q, q)} {q}",
+            x=group[rta], y=group["y"], mode="markers+text", name=f"{QUADRANT_LABELS.get(q, q)} {q}",
             text=[names.loc[n, "name_zh"] if n in names.index else n for n in group["node"]], textposition="top center",
             marker={"size": (group["zone_units"] / max(1.0, rows["zone_units"].max())) ** 0.5 * 50 + 8,
                     "color": QUADRANT_COLOURS.get(q, "#999"), "opacity": 0.75, "line": {"width": 1, "color": "#fff"}},
@@ -138,8 +141,9 @@ def position_figure(positions: pd.DataFrame, nodes: pd.DataFrame) -> go.Figure:
                           "<br>reference CAGR %{customdata[2]:.1%}<extra></extra>"))
     fig.add_vline(x=1, line_dash="dash", line_color="#888")
     fig.add_hline(y=0, line_dash="dash", line_color="#888")
-    fig.update_layout(**LAYOUT, height=520, xaxis_title="专业化 RTA（对全球）specialisation against the world",
-                      yaxis_title="相对增长 zone CAGR − reference CAGR")
+    ref_zh = "全球" if reference == "world" else "全国"
+    fig.update_layout(**LAYOUT, height=520, xaxis_title=f"专业化 RTA（对{ref_zh}）specialisation against the {reference}",
+                      yaxis_title=f"相对增长 zone CAGR − {reference} CAGR")
     return fig
 
 
@@ -163,7 +167,7 @@ def zone_bars_figure(positions: pd.DataFrame, nodes: pd.DataFrame) -> go.Figure:
     return fig
 
 
-def china_figure(regions: pd.DataFrame, zone_name: str) -> go.Figure:
+def china_figure(regions: pd.DataFrame) -> go.Figure:
     """The chain's units of the nation per city (bubbles; provinces as a second layer) on China's admin
     points: every area of cpca's admin table is a faint dot, so the country's outline shows without any
     boundary file; the zone's areas are red. Positions are the areas' points (longitude, latitude), drawn
@@ -188,8 +192,11 @@ def china_figure(regions: pd.DataFrame, zone_name: str) -> go.Figure:
             hovertemplate="%{text}<br>units %{customdata[0]:.1f}<br>applicants %{customdata[1]}"
                           "<br>share of the nation %{customdata[2]:.1%}<extra></extra>"))
     zone = regions[regions["in_zone"] & (regions["units"] > 0)]
-    for row in zone[zone["level"] == "city"].head(3).itertuples():
-        fig.add_annotation(x=row.longitude, y=row.latitude, text=f"{zone_name} {row.units:.0f}", showarrow=True,
+    shown = zone[zone["level"] == "city"].head(3)
+    if shown.empty:  # a district zone: its city is not wholly inside it, so the province row carries the mark
+        shown = zone.head(1)
+    for row in shown.itertuples():
+        fig.add_annotation(x=row.longitude, y=row.latitude, text=f"{row.name} {row.units:.0f}", showarrow=True,
                            arrowcolor="#c0392b", font={"color": "#c0392b"})
     fig.update_layout(**{**LAYOUT, "legend": {"orientation": "h"}}, height=560,
                       xaxis={"title": "经度 longitude", "range": [73, 136], "showgrid": False},

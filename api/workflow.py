@@ -14,6 +14,7 @@ from typing import Callable, Sequence
 
 from analytics.options import Options
 from analytics.run import analyze as run_indicators
+from analytics.zone import Zone
 from api.atlas import write_atlas
 from graph.store import GraphStore
 from ingest.load import load_graph, reconcile, replace_tags, sync_chain
@@ -113,7 +114,7 @@ def analyze(store: GraphStore, state_dir: Path, out: Path, scheme: str = "icv", 
     return run
 
 
-def demo_zone(store: GraphStore, scheme: str) -> tuple["Zone", str]:
+def demo_zone(store: GraphStore, scheme: str) -> tuple[Zone, str]:
     """The zone ``patnav demo`` positions: the city whose located applicants hold the most of the chain's
     Chinese units in the graph, and the sentence saying why."""
     from analytics.positioning.structure import busiest_cities

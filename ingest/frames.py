@@ -146,7 +146,6 @@ def _applicant_details(nodes: pd.DataFrame, people: pd.DataFrame, records: pd.Da
         empty = pd.DataFrame(columns=["country", "country_source"], dtype=object)
         return nodes.assign(country="", country_source="", type="", name_variants=None, location_text=None,
                             region_source=None), empty
-    by_key = people.groupby("key")
     first_address = records.set_index("id")["address"] if "address" in records else None
     address = people["address"] if "address" in people else pd.Series("", index=people.index)
     if first_address is not None:  # a single address column belongs to the first applicant
@@ -177,7 +176,7 @@ def _applicant_details(nodes: pd.DataFrame, people: pd.DataFrame, records: pd.Da
     chinese = nodes["country"].eq("CN")
     text = nodes["id"].map(best["text"]).astype(object).where(chinese, None)
     source = nodes["id"].map(best["source"]).astype(object).where(chinese, None)
-    by_name = chinese & text.isna()
+    by_name = chinese & text.isna() & nodes["type"].ne("individual").to_numpy()  # a person's name is no place
     nodes["location_text"] = text.where(~by_name, nodes["name"].astype(object))
     nodes["region_source"] = source.where(~by_name, "name")
     return nodes, decided

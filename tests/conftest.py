@@ -7,7 +7,11 @@ When pytest runs without it, the session starts that server itself (and stops it
 
 from __future__ import annotations
 
+import os
+import random
 from pathlib import Path
+
+import pandas as pd
 
 import pytest
 
@@ -20,6 +24,7 @@ from ingest.frames import graph_frames
 from ingest.normalize import records
 from ingest.read import read_export
 from ingest.load import load_graph
+from analytics.zone import load_zone
 
 DATA = Path(__file__).parent / "data"
 SAMPLE = DATA / "patentics" / "autodriving-sample.csv"
@@ -98,3 +103,60 @@ def loaded_pair(tmp_path_factory, neo4j_credentials, sample_frames):
     yield {"ladybug": embedded, "neo4j": neo}
     embedded.close()
     neo.close()
+
+
+SHARED_PATENTICS = Path(__file__).resolve().parents[2] / "shared" / "data" / "exports" / "patentics"
+#: the VR/AR Patentics exports (12,288 rows, chain vr-ar): modules 2 and 3 are checked on them
+VR = [SHARED_PATENTICS / "20220507--CNAPP-TI=虚拟现实.csv", SHARED_PATENTICS / "20220530--CNAPP-TI=增强现实.csv"]
+
+
+@pytest.fixture(scope="session")
+def _vr_graph(tmp_path_factory, neo4j_credentials):
+    """The VR/AR exports ingested once per session into LadybugDB and Neo4j (tests/test_pathways.py and
+    tests/test_positioning.py share it)."""
+    from ingest.pipeline import ingest_files
+    from ontology.chains import load_chain
+    if not all(p.exists() for p in VR):
+        pytest.skip("../shared/data is absent: the VR/AR exports are needed")
+    ingested = ingest_files(VR, [load_chain("vr-ar")])
+    embedded = EmbeddedStore(tmp_path_factory.mktemp("vr"))
+    neo = Neo4jStore.connect(*neo4j_credentials)
+    neo.reset()
+    for s in (embedded, neo):
+        load_graph(s, ingested.frames)
+    yield embedded, neo, ingested
+    embedded.close()
+    neo.close()
+
+
+@pytest.fixture
+def vr_engines(_vr_graph):
+    """The shared VR/AR graph on both engines; Neo4j is reloaded if a test in between reset it."""
+    embedded, neo, ingested = _vr_graph
+    count = "MATCH (p:Patent) RETURN count(*) AS n"
+    if int(neo.run(count)["n"].iloc[0]) != int(embedded.run(count)["n"].iloc[0]):
+        neo.reset()
+        load_graph(neo, ingested.frames)
+    return _vr_graph
+
+
+def _cities(store) -> pd.Series:
+    """The city of each applicant located at city level or finer."""
+    regions = store.run("MATCH (a:Applicant)-[:LOCATED_IN]->(r:Region) RETURN r.id AS region")["region"]
+    return regions[regions.str.len().eq(6) & ~regions.str.endswith("0000")].str[:4] + "00"
+
+
+def _a_city(store) -> str:
+    """A city with at least 30 placed applicants, drawn at random (PATNAV_TEST_CITY=code replays one)."""
+    counts = _cities(store).value_counts()
+    return os.environ.get("PATNAV_TEST_CITY") or random.Random().choice(sorted(counts[counts >= 30].index))
+
+
+@pytest.fixture(scope="session")
+def city(_vr_graph):
+    """A city chosen when the test runs (printed, so a failure can be replayed with its code)."""
+    code = load_zone(_a_city(_vr_graph[0])).id  # a municipality's 市辖区 (310100) is the municipality (310000)
+    print(f"zone under test: {code}")
+    return code
+
+

@@ -27,7 +27,10 @@ KEYS = {"filings_by_node_year": ["node", "year"], "top_applicants": ["node", "ra
         "positioning_regions": ["level", "code"], "positioning_enterprises": ["node", "applicant"],
         "positioning_roster": ["name"], "positioning_peers": ["node", "zone"], "positioning_technology": ["node", "scope"],
         "positioning_talent": ["node"], "positioning_inventors": ["inventor"], "positioning_agents": ["scope", "type"],
-        "positioning_cooperation": ["scope"], "positioning_diagnosis": ["rule", "text_en"]}
+        "positioning_cooperation": ["scope"], "positioning_diagnosis": ["rule", "text_en"],
+        # module 3 (pathways): recomputed in tests/expected_pathways.py
+        "patent_value": ["patent"], **{f"pathway_{p}": ["kind", "candidate_id", "node"] for p in
+                                       ("structure", "enterprises", "technology", "talent", "patent_use", "reserve")}}
 
 
 def last_complete(latest) -> int | None:

@@ -94,12 +94,19 @@ def coverage(store, scheme: str) -> pd.DataFrame:
     level = ["unknown" if len(c) != 6 else "province" if c.endswith("0000") else "city" if c.endswith("00")
              else "district" for c in r]
     g = nation.assign(level=level).groupby("level")
-    return pd.DataFrame({"applicants": g["applicant"].nunique(), "units": g["w"].sum()})
+    out = pd.DataFrame({"applicants": g["applicant"].nunique(), "units": g["w"].sum()})
+    t = tuples(store, scheme)
+    pairs = t[t["node"] == "*"].drop_duplicates(["unit", "applicant"]).copy()
+    pairs["w"] = 1.0 / pairs.groupby("unit")["applicant"].transform("size")
+    unknown = pairs[pairs["country"].fillna("").eq("")]
+    if len(unknown):
+        out.loc["country unknown"] = [unknown["applicant"].nunique(), unknown["w"].sum()]
+    return out
 
 
 def enterprises(store, scheme: str, code: str) -> pd.DataFrame:
     """The zone's applicants per node: units, rank among all applicants of the node and among the
-    nation's (most units first, ties by applicant id)."""
+    nation's (1 + the number with more units), the first 30 by units then applicant id."""
     t = tuples(store, scheme)
     pairs = t.drop_duplicates(["node", "unit", "applicant"]).copy()
     pairs["w"] = 1.0 / pairs.groupby(["node", "unit"])["applicant"].transform("size")
@@ -109,9 +116,11 @@ def enterprises(store, scheme: str, code: str) -> pd.DataFrame:
     rows = []
     for node, g in per.groupby("node"):
         g = g.sort_values(["units", "applicant"], ascending=[False, True])
-        g["rank_world"] = range(1, len(g) + 1)
+        # rank = 1 + how many applicants have more units (equal units, equal rank)
+        above = lambda values: 1 + np.searchsorted(np.sort(-values), -values, side="left")  # noqa: E731
+        g["rank_world"] = above(g["units"].to_numpy(float))
         nat = g[g["country"].fillna("").eq("CN")]
-        g["rank_nation"] = pd.Series(range(1, len(nat) + 1), index=nat.index).reindex(g.index)
+        g["rank_nation"] = pd.Series(above(nat["units"].to_numpy(float)), index=nat.index).reindex(g.index)
         rows.append(g[in_zone(g["region"], code)].head(30))
     return pd.concat(rows)[["node", "applicant", "units", "rank_world", "rank_nation"]]
 
@@ -142,7 +151,9 @@ def agents(store, scheme: str, code: str) -> tuple[pd.DataFrame, pd.DataFrame]:
             several = g["applicant"].nunique() > 1
             co += several
             ia += g["kind"].eq("enterprise").any() and g["kind"].isin(["university", "institute"]).any()
-            outside += several and (~g[scope]).any()
+            foreign = g["country"].fillna("").ne("") & ~g["nation"]
+            elsewhere = g["region"].fillna("").astype(str).str.len().eq(6) if scope == "zone" else False
+            outside += several and (~g[scope] & (foreign | elsewhere)).any()
         coop.append((scope, len(units), co, ia, outside))
     return (pd.DataFrame(mix, columns=["scope", "type", "units", "share"]),
             pd.DataFrame(coop, columns=["scope", "units", "co_applied", "industry_academia", "with_outside"]))

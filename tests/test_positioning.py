@@ -7,7 +7,6 @@ among the cities the data places at least 30 applicants in — no city is named 
 
 from __future__ import annotations
 
-import random
 from pathlib import Path
 
 import numpy as np
@@ -23,53 +22,19 @@ from expected_direction import KEYS, last_complete, same
 from analytics.options import Options
 from analytics.registry import INDICATORS
 from analytics.positioning.structure import positioning_nodes, quadrant
-from analytics.zone import Zone, admin_areas, in_areas, load_zone, resolve_area
+from analytics.zone import admin_areas, in_areas, load_zone, resolve_area
 from graph.embedded_store import EmbeddedStore
-from graph.neo4j_store import Neo4jStore
 from ingest.load import load_graph
 from ingest.pipeline import ingest_files
 from ontology.chains import load_chain
 from ontology.errors import PatNavError
 
-SHARED = Path(__file__).resolve().parents[2] / "shared" / "data" / "exports" / "patentics"
-VR = [SHARED / "20220507--CNAPP-TI=虚拟现实.csv", SHARED / "20220530--CNAPP-TI=增强现实.csv"]
-
-
-@pytest.fixture(scope="module")
-def vr_engines(tmp_path_factory, neo4j_credentials):
-    if not all(p.exists() for p in VR):
-        pytest.skip("../shared/data is absent: the VR/AR exports are needed")
-    ingested = ingest_files(VR, [load_chain("vr-ar")])
-    embedded = EmbeddedStore(tmp_path_factory.mktemp("vr"))
-    neo = Neo4jStore.connect(*neo4j_credentials)
-    neo.reset()
-    for s in (embedded, neo):
-        load_graph(s, ingested.frames)
-    yield embedded, neo, ingested
-    embedded.close()
-    neo.close()
 
 
 POSITIONING = {n: i for n, i in INDICATORS.items() if i.module == "positioning"}
 
 
-def _cities(store) -> pd.Series:
-    """The city of each applicant located at city level or finer."""
-    regions = store.run("MATCH (a:Applicant)-[:LOCATED_IN]->(r:Region) RETURN r.id AS region")["region"]
-    return regions[regions.str.len().eq(6) & ~regions.str.endswith("0000")].str[:4] + "00"
-
-
-def _a_city(store) -> str:
-    counts = _cities(store).value_counts()
-    return random.Random().choice(sorted(counts[counts >= 30].index))
-
-
-@pytest.fixture(scope="module")
-def city(vr_engines):
-    """A city chosen when the test runs (printed, so a failure can be replayed with its code)."""
-    code = _a_city(vr_engines[0])
-    print(f"zone under test: {code}")
-    return code
+from conftest import _cities  # noqa: E402
 
 
 @pytest.mark.corpus
@@ -250,3 +215,15 @@ def test_no_zone_gives_an_empty_table_with_its_columns(tmp_path):
                                        [load_chain("icv")]).frames)
         frame = positioning_nodes(store, "icv")
     assert frame.empty and {"zone_units", "rta_world", "quadrant", "status"} <= set(frame.columns)
+
+
+def test_a_roster_names_its_name_column_and_peer_files_sit_beside_the_zone_file(tmp_path):
+    (tmp_path / "sub").mkdir()
+    (tmp_path / "firms.csv").write_text("企业统一社会信用代码,企业名称\n91110000802100433B,北京百度网讯科技有限公司\n",
+                                        encoding="utf-8")
+    (tmp_path / "sub" / "peer.toml").write_text('name_zh = "对标"\nareas = ["320500"]\n', encoding="utf-8")
+    (tmp_path / "park.toml").write_text('areas = ["110108"]\nroster = "firms.csv"\npeers = ["sub/peer.toml", "上海"]\n',
+                                        encoding="utf-8")
+    zone = load_zone(str(tmp_path / "park.toml"))
+    assert zone.roster == ("北京百度网讯科技有限公司",) and zone.roster_codes == ("91110000802100433B",)
+    assert [p.areas for p in zone.peers] == [("320500",), ("310000",)]

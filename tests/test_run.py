@@ -16,6 +16,8 @@ import pytest
 from fastapi.testclient import TestClient
 from typer.testing import CliRunner
 
+from analytics.pathways import PATHS
+from analytics.pathways.graph import check_graph
 from analytics.registry import INDICATORS
 
 #: tables a zone given as an admin area leaves empty (they need a zone file's roster or peers)
@@ -74,6 +76,15 @@ def test_demo_writes_an_offline_atlas(demo_out):
     labels = {"advantage": "优势", "potential": "潜力", "catch-up": "追赶", "weak": "薄弱", "gap": "空白"}
     for q in set(quadrants):  # each quadrant the table has is drawn with its label
         assert json.dumps(labels[q])[1:-1] in quadrant_map, q
+    assert f"产业发展路径导航 · {zone['name_zh']}" in index
+    for path in PATHS:  # each path: its table, its graph (sound) and its map, offline
+        graph = json.loads((demo_out / "maps" / f"pathway-{path}.json").read_text(encoding="utf-8"))
+        assert check_graph(graph) == [] and graph["zone"] == zone["id"], path
+        rows = pd.read_csv(demo_out / "tables" / f"pathway_{path}.csv", encoding="utf-8-sig")
+        assert {n["id"] for n in graph["nodes"]} >= ({f"{k}:{c}" for k, c in zip(rows["kind"], rows["candidate_id"])}
+                                                     if path != "structure" else set(rows["node"])), path
+        page = (demo_out / "maps" / f"pathway-{path}.html").read_text(encoding="utf-8")
+        assert not REMOTE.search(page) and "new vis.Network" in page and f'id="pathway-{path}"' in index, path
     assert html.escape("MATCH (p:Patent)-[:IN_NODE]->(n:ChainNode)") in index  # each table shows its query
     assert (demo_out / "queries" / "node_applicant_shares.cypher").exists()
 
@@ -290,6 +301,26 @@ def test_api_zone_positioning_serves_the_tables_the_atlas_wrote(client, demo_out
     assert table.status_code == 404 and "known: nodes, coverage" in table.json()["detail"]
 
 
+def test_api_zone_pathways_serve_the_tables_and_graphs_the_atlas_wrote(client, demo_out):
+    """/api/zones/{zone}/pathways/{path} equals the atlas's CSV; its graph JSON is sound and draws every row;
+    format=html is the offline map; an unknown path is a 404 that lists the known ones."""
+    zone = json.loads((demo_out / "run.json").read_text())["parameters"]["zone"]
+    for path in PATHS:
+        body = client.get(f"/api/zones/{zone['id']}/pathways/{path}").json()
+        served = pd.DataFrame(body["rows"], columns=body["columns"])
+        written = pd.read_csv(demo_out / "tables" / f"pathway_{path}.csv", encoding="utf-8-sig", keep_default_na=False)
+        assert list(served.columns) == list(written.columns) and len(served) == len(written), path
+        assert served["candidate_id"].astype(str).tolist() == written["candidate_id"].astype(str).tolist(), path
+        assert np.allclose(served["score"].astype(float), written["score"].astype(float)), path
+        graph = client.get(f"/api/zones/{zone['id']}/pathways/{path}/graph").json()
+        assert check_graph(graph) == [] and all(e["reason_zh"] and e["reason_en"] for e in graph["edges"]), path
+        assert graph == json.loads((demo_out / "maps" / f"pathway-{path}.json").read_text(encoding="utf-8")), path
+        page = client.get(f"/api/zones/{zone['id']}/pathways/{path}/graph", params={"format": "html"})
+        assert page.headers["content-type"].startswith("text/html") and not REMOTE.search(page.text), path
+    missing = client.get(f"/api/zones/{zone['id']}/pathways/nope")
+    assert missing.status_code == 404 and "known: structure, enterprises" in missing.json()["detail"]
+
+
 def test_api_indicator_parameters(client):
     plain = pd.DataFrame(client.get("/api/indicators/control_power").json()["rows"])
     tech = pd.DataFrame(client.get("/api/indicators/control_power", params={"control_weights": "1,0,0"}).json()["rows"])
@@ -332,7 +363,12 @@ def test_api_store_is_read_only_and_leaves_the_database_as_it_was(demo_out, tmp_
     with TestClient(create_app(settings, db=db, atlas=demo_out)) as c:
         paths = {p for p, item in c.get("/openapi.json").json()["paths"].items() if "get" in item}
         assert paths == {"/health", "/api/indicators", "/api/indicators/{name}", "/api/chain/{scheme}/map",
-                         "/api/zones/{zone}/positioning/{table}"}, "a new GET route: request it below too"
+                         "/api/zones/{zone}/positioning/{table}", "/api/zones/{zone}/pathways/{path}",
+                         "/api/zones/{zone}/pathways/{path}/graph"}, "a new GET route: request it below too"
+        for path in PATHS:
+            assert c.get(f"/api/zones/110000/pathways/{path}").status_code == 200, path
+            for fmt in ("json", "html"):
+                assert c.get(f"/api/zones/110000/pathways/{path}/graph", params={"format": fmt}).status_code == 200
         assert c.get("/api/indicators").status_code == 200
         for name in INDICATORS:
             assert c.get(f"/api/indicators/{name}").status_code == 200, name

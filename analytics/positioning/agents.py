@@ -30,8 +30,13 @@ def agent_tables(actors: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
         mix.append(pd.DataFrame({"scope": scope, "type": units.index, "units": units.round(9).to_numpy(),
                                  "share": (units / total).round(9).to_numpy() if total else 0.0}))
         touched = chain[chain["unit"].isin(set(mine["unit"]))]
+        # outside = known to be outside: of another country, or (for the zone) located elsewhere; an applicant
+        # of unknown country or region is not counted as a partner from outside
+        foreign = touched["country"].fillna("").ne("") & ~touched["nation"]
+        located = touched["region"].fillna("").astype(str).str.len().eq(6)
+        outside = ~touched[scope] & (foreign | (located if scope == "zone" else False))
         touched = touched.assign(enterprise=touched["kind"].eq("enterprise"),
-                                 academia=touched["kind"].isin(["university", "institute"]), outside=~touched[scope])
+                                 academia=touched["kind"].isin(["university", "institute"]), outside=outside)
         per_unit = touched.groupby("unit").agg(n=("applicant", "nunique"), enterprise=("enterprise", "any"),
                                                academia=("academia", "any"), outside=("outside", "any"))
         n = len(per_unit)
@@ -59,8 +64,9 @@ def positioning_agents(store: GraphStore, scheme: str, options: Options | None =
 def positioning_cooperation(store: GraphStore, scheme: str, options: Options | None = None) -> pd.DataFrame:
     """Cooperation of the zone's and the nation's applicants (协同创新): of the units they are on, how many
     have several applicants (co_application_rate), an enterprise with a university or institute
-    (industry_academia_rate, 产学研合作率), and — among co-applied units — a co-applicant outside the scope
-    (with_outside_rate: for the zone, partners beyond it; for the nation, abroad).
+    (industry_academia_rate, 产学研合作率), and — among co-applied units — a co-applicant known to be outside
+    the scope (with_outside_rate: for the zone, partners located elsewhere or abroad; for the nation,
+    partners of another country; one whose country or region is unknown is not counted as outside).
 
     Returns columns: scope, units, co_applied, co_application_rate, industry_academia, industry_academia_rate,
     with_outside, with_outside_rate.

@@ -6,7 +6,8 @@ The rules (thresholds are ``RULES``' defaults, changed through ``Options.diagnos
 
 | id | dimension | finding when | numbers quoted |
 |---|---|---|---|
-| S1 | structure | the zone is specialised and growing (advantage) in some nodes | nodes, RTA, zone and reference CAGR |
+| S0 | structure | the zone has no unit in the chain | its units (0), the nation's units |
+| S1 | structure | the zone is specialised and growing (advantage) in leaf nodes where it holds ≥ ``min_units`` units | the zone's units, RTA against the reference |
 | S2 | structure | hot nodes where the zone is weak or absent | world share of the node, zone RTA |
 | S3 | structure | one node holds more than ``narrow`` of the zone's units | its share, the zone's units |
 | E1 | enterprise | the zone's strongest applicant in the chain, its nation rank and gap to the leader | rank, units, gap |
@@ -15,7 +16,7 @@ The rules (thresholds are ``RULES``' defaults, changed through ``Options.diagnos
 | T1 | technology | invention share below / above the nation's by more than ``gap`` | zone and nation shares |
 | T2 | technology | core-patent share below / above the world's by more than ``gap`` | zone and world shares |
 | T3 | technology | overseas-filing share below / above the nation's by more than ``gap`` | zone and nation shares |
-| L1 | talent | inventor share below ``thin`` × unit share (output rests on few people) | both shares |
+| L1 | talent | inventor share below ``thin`` × unit share (output rests on few people), where at least ``coverage`` of the zone's units name inventors | both shares |
 | L2 | talent | core-layer inventors and net flow of inventors | counts |
 
 Every finding rests on at least two numbers; ``checks`` lists, as JSON, each number as ``[table, {column:
@@ -32,7 +33,7 @@ import pandas as pd
 
 from analytics.frames import CHAIN
 
-RULES = {"narrow": 0.5, "dependence": 0.5, "gap": 0.05, "thin": 0.8}
+RULES = {"narrow": 0.5, "dependence": 0.5, "gap": 0.05, "thin": 0.8, "coverage": 0.5, "min_units": 3.0}
 COLUMNS = ["dimension", "rule", "kind", "text_zh", "text_en", "evidence", "checks"]
 
 
@@ -70,35 +71,54 @@ def diagnose(nodes: pd.DataFrame, enterprises: pd.DataFrame, technology: pd.Data
     nm = lambda n, i: names.get(n, (n, n))[i]  # noqa: E731
     per = nodes[nodes["node"] != CHAIN]
     whole = nodes[nodes["node"] == CHAIN].iloc[0] if (nodes["node"] == CHAIN).any() else None
-    if whole is None or not whole["zone_units"] > 0:
+    if whole is None:
         return pd.DataFrame(columns=COLUMNS)
-
-    adv = per[per["quadrant"] == "advantage"].sort_values(["rta_world", "node"], ascending=[False, True]).head(3)
+    if not whole["zone_units"] > 0:
+        f.add("structure", "S0", "problem",
+              f"{zh_zone}在本产业链没有专利（0件族；全国{_num(whole['nation_units'])}件族）：要么确无布局，要么其申请人未能定位"
+              "（见 positioning_coverage.csv）。",
+              f"{en_zone} has no patents in the chain (0 units; the nation {_num(whole['nation_units'])}): either it has "
+              "none, or its applicants could not be placed (see positioning_coverage.csv).",
+              "positioning_nodes.csv: node *, zone_units, nation_units",
+              [["positioning_nodes", {"node": CHAIN}, "zone_units", 0.0],
+               ["positioning_nodes", {"node": CHAIN}, "nation_units", round(float(whole["nation_units"]), 1)]])
+        return pd.DataFrame(f.rows, columns=COLUMNS)
+    ref = str(nodes["reference"].iloc[0]) if "reference" in nodes else "world"
+    rta = f"rta_{ref}"
+    ref_zh, ref_en = ("全球", "the world") if ref == "world" else ("全国", "the nation")
+    leaves = per[~per["node"].isin(parents)]
+    advantage = leaves[(leaves["quadrant"] == "advantage") & (leaves["zone_units"] >= r["min_units"])]
+    adv = advantage.sort_values([rta, "node"], ascending=[False, True]).head(3)
     if len(adv):
         f.add("structure", "S1", "strength",
-              f"{zh_zone}（全链{_num(whole['zone_units'])}件族）在{len(per[per['quadrant'] == 'advantage'])}个节点具备优势（专业化且增长不慢于参照）：" + "、".join(
-                  f"{nm(x.node, 0)}（RTA {x.rta_world:.3f}）" for x in adv.itertuples()) + "。",
+              f"{zh_zone}（全链{_num(whole['zone_units'])}件族）在{len(advantage)}个节点具备优势（专业化且增长不慢于{ref_zh}，"
+              f"且≥{r['min_units']:g}件族）：" + "、".join(
+                  f"{nm(x.node, 0)}（{_num(getattr(x, 'zone_units'))}件族，RTA {getattr(x, rta):.3f}）" for x in adv.itertuples())
+              + "。",
               f"{en_zone} ({_num(whole['zone_units'])} units in the chain) holds an advantage (specialised and growing "
-              "at least as fast as the reference) in "
-              f"{len(per[per['quadrant'] == 'advantage'])} nodes: " + ", ".join(
-                  f"{nm(x.node, 1)} (RTA {x.rta_world:.3f})" for x in adv.itertuples()) + ".",
-              "positioning_nodes.csv: quadrant, rta_world",
-              [["positioning_nodes", {"node": x.node}, "rta_world", round(float(x.rta_world), 3)] for x in adv.itertuples()]
+              f"at least as fast as {ref_en}, with ≥ {r['min_units']:g} units) in {len(advantage)} "
+              f"node{'s' * (len(advantage) != 1)}: " + ", ".join(
+                  f"{nm(x.node, 1)} ({_num(getattr(x, 'zone_units'))} units, RTA {getattr(x, rta):.3f})"
+                  for x in adv.itertuples()) + ".",
+              f"positioning_nodes.csv: quadrant, zone_units, {rta}",
+              [c for x in adv.itertuples() for c in (
+                  ["positioning_nodes", {"node": x.node}, "zone_units", round(float(x.zone_units), 1)],
+                  ["positioning_nodes", {"node": x.node}, rta, round(float(getattr(x, rta)), 3)])]
               + [["positioning_nodes", {"node": CHAIN}, "zone_units", round(float(whole["zone_units"]), 1)]])
-    weak_hot = per[(per["status"] == "hot") & per["quadrant"].isin(["weak", "gap"]) & ~per["node"].isin(parents)]
+    weak_hot = leaves[(leaves["status"] == "hot") & leaves["quadrant"].isin(["weak", "gap"])]
     weak_hot = weak_hot.sort_values(["world_share", "node"], ascending=[False, True]).head(3)
     if len(weak_hot):
         f.add("structure", "S2", "problem",
               f"热点节点中{zh_zone}薄弱或空白：" + "、".join(
-                  f"{nm(x.node, 0)}（占全球{_pct(x.world_share)}，区域RTA {x.rta_world:.3f}）" for x in weak_hot.itertuples())
+                  f"{nm(x.node, 0)}（占全球{_pct(x.world_share)}，区域RTA {getattr(x, rta):.3f}）" for x in weak_hot.itertuples())
               + "——补链候选。",
               f"Hot nodes where {en_zone} is weak or absent: " + ", ".join(
-                  f"{nm(x.node, 1)} ({_pct(x.world_share)} of the world's units, zone RTA {x.rta_world:.3f})"
+                  f"{nm(x.node, 1)} ({_pct(x.world_share)} of the world's units, zone RTA {getattr(x, rta):.3f})"
                   for x in weak_hot.itertuples()) + " — candidates to fill (补链).",
-              "positioning_nodes.csv: status, quadrant, world_share, rta_world",
+              f"positioning_nodes.csv: status, quadrant, world_share, {rta}",
               [c for x in weak_hot.itertuples() for c in
                (["positioning_nodes", {"node": x.node}, "world_share", round(float(x.world_share), 3)],
-                ["positioning_nodes", {"node": x.node}, "rta_world", round(float(x.rta_world), 3)])])
+                ["positioning_nodes", {"node": x.node}, rta, round(float(getattr(x, rta)), 3)])])
     level = per[per["node_share"] > r["narrow"]].sort_values(["node_share", "node"], ascending=[False, True])
     leaves = level[~level["node"].isin(parents)]
     if len(leaves):
@@ -122,10 +142,11 @@ def diagnose(nodes: pd.DataFrame, enterprises: pd.DataFrame, technology: pd.Data
         rank_check = ["positioning_enterprises", {"node": CHAIN, "applicant": top["applicant"]}, rank_col, rank]
         f.add("enterprise", "E1", "note",
               f"{zh_zone}在本产业链最强的申请人是{top['name']}：{_num(top['units'])}件族，{where_zh}，"
-              f"落后全球第一（{top['leader']}）{_num(top['gap_to_leader'])}件族。",
+              + (f"落后全球第一（{top['leader']}）{_num(top['gap_to_leader'])}件族。" if top["gap_to_leader"] > 0
+                 else f"与全球第一并列或领先（差距{_num(top['gap_to_leader'])}件族）。"),
               f"{en_zone}'s strongest applicant in the chain is {top['name']}: {_num(top['units'])} units, {where_en}, "
-              f"{_num(top['gap_to_leader'])} units behind the world leader "
-              f"({top['leader']}).",
+              + (f"{_num(top['gap_to_leader'])} units behind the world leader ({top['leader']})." if top["gap_to_leader"] > 0
+                 else f"level with the world's first ({_num(top['gap_to_leader'])} units behind)."),
               "positioning_enterprises.csv: node *, units, rank_nation, gap_to_leader",
               [["positioning_enterprises", {"node": CHAIN, "applicant": top["applicant"]}, "units", round(float(top["units"]), 1)],
                [*rank_check],
@@ -181,7 +202,8 @@ def diagnose(nodes: pd.DataFrame, enterprises: pd.DataFrame, technology: pd.Data
     chain_talent = talent[talent["node"] == CHAIN]
     if len(chain_talent):
         t = chain_talent.iloc[0]
-        if t["unit_share"] > 0 and t["inventor_share"] < r["thin"] * t["unit_share"]:
+        if t["unit_share"] > 0 and t["inventor_share"] < r["thin"] * t["unit_share"] and \
+                t["inventor_coverage"] >= r["coverage"]:
             f.add("talent", "L1", "problem",
                   f"{zh_zone}发明人占比{_pct(t['inventor_share'])}，低于其专利份额{_pct(t['unit_share'])}：产出依赖少数发明人。",
                   f"{en_zone} has {_pct(t['inventor_share'])} of the chain's inventors but {_pct(t['unit_share'])} of its "
@@ -193,9 +215,9 @@ def diagnose(nodes: pd.DataFrame, enterprises: pd.DataFrame, technology: pd.Data
         core = int((inventors["layer"] == "core").sum())
         outs, ins = int((inventors["flow"] == "out").sum()), int((inventors["flow"] == "in").sum())
         f.add("talent", "L2", "note" if ins >= outs else "problem",
-              f"{zh_zone}核心层发明人{core}人（≥13件族）；流入{ins}人、流出{outs}人。",
+              f"{zh_zone}核心层发明人{core}人（≥13件族）；流入{ins}人、流出{outs}人（发明人按姓名识别，同名者合并）。",
               f"{en_zone} has {core} core inventor{'s' * (core != 1)} (≥ 13 units); {ins} inventor{'s' * (ins != 1)} "
-              f"came, {outs} left.",
+              f"came, {outs} left (inventors matched by name: namesakes are one).",
               "positioning_inventors.csv: layer, flow",
               [["positioning_inventors", {"layer": "core"}, "count", core], ["positioning_inventors", {"flow": "in"}, "count", ins],
                ["positioning_inventors", {"flow": "out"}, "count", outs]])

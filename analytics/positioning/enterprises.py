@@ -5,6 +5,7 @@ enterprises without a patent in the chain.
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 
 from analytics.cypher import run_query
@@ -25,17 +26,18 @@ COLUMNS = ["node", "applicant", "name", "type", "units", "share", "rank_world", 
 
 
 def ranked(actors: pd.DataFrame) -> pd.DataFrame:
-    """Units per (node, applicant) with world and nation ranks (1 = most units; ties by applicant id)."""
+    """Units per (node, applicant) with world and nation ranks (1 = most units; equal units, equal rank)."""
     per = actors.groupby(["node", "applicant"]).agg(units=("w", "sum"), name=("name", "first"), type=("type", "first"),
                                                    zone=("zone", "any"), nation=("nation", "any")).reset_index()
     per["units"] = per["units"].round(9)
     per = per.sort_values(["node", "units", "applicant"], ascending=[True, False, True], kind="mergesort")
-    per["rank_world"] = per.groupby("node").cumcount() + 1
+    # competition ranking: applicants with equal units share a rank (1, 2, 2, 4 …)
+    per["rank_world"] = per.groupby("node")["units"].rank(method="min", ascending=False).astype(int)
     per["share"] = per["units"] / per.groupby("node")["units"].transform("sum")
     nat = per[per["nation"]].copy()
-    nat["rank_nation"] = nat.groupby("node").cumcount() + 1
+    nat["rank_nation"] = nat.groupby("node")["units"].rank(method="min", ascending=False)
     per["rank_nation"] = nat["rank_nation"].reindex(per.index).astype("Int64")
-    lead = per[per["rank_world"] == 1].set_index("node")
+    lead = per.groupby("node").head(1).set_index("node")  # the first of the leaders by applicant id
     per["leader"] = per["node"].map(lead["name"])
     per["leader_units"] = per["node"].map(lead["units"])
     per["gap_to_leader"] = (per["leader_units"] - per["units"]).round(9)
@@ -57,7 +59,8 @@ def enterprise_table(actors: pd.DataFrame, nodes: pd.DataFrame, top: int = 30) -
     """The pure step behind :func:`positioning_enterprises`."""
     per = ranked(actors)
     mine = per[per["zone"]].copy()
-    mine["tier"] = [tier(r) for r in mine["rank_nation"]]
+    rank = mine["rank_nation"].astype("float64")
+    mine["tier"] = np.select([rank <= TIER_RANKS[0], rank <= TIER_RANKS[1]], ["leader", "challenger"], "follower")
     roots = set(nodes.loc[nodes["parent"].isna(), "node"])
     branches = set(nodes.loc[nodes["parent"].isin(roots), "node"])  # the chain's branches below its stages
     chain = mine[mine["node"] == CHAIN].set_index("applicant")

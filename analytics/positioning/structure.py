@@ -154,10 +154,11 @@ def positioning_table(actors: pd.DataFrame, nodes: pd.DataFrame, last: int | Non
     out["growth_note"] = np.where(rel == np.inf, "entered", np.where(rel == -np.inf, "absent", ""))
     out["relative_growth"] = rel.replace([np.inf, -np.inf], np.nan)
     out["start"], out["end"] = start, last
+    out["reference"] = options.reference
     out = out.reset_index().rename(columns={"index": "node"})
     cols = ["node", "zone_units", "nation_units", "world_units", "zone_share", "node_share", "rta_world", "rta_nation",
             "zone_cagr", "reference_cagr", "relative_growth", "growth_note", "quadrant", "status", "world_share", "recent_units",
-            "recent_growth", "majors", "start", "end"]
+            "recent_growth", "majors", "start", "end", "reference"]
     for c in ("zone_units", "nation_units", "world_units", "zone_share", "node_share", "rta_world", "rta_nation",
               "zone_cagr", "reference_cagr", "relative_growth", "world_share", "recent_units", "recent_growth"):
         out[c] = out[c].astype(float).round(9)
@@ -190,7 +191,8 @@ def positioning_nodes(store: GraphStore, scheme: str, options: Options | None = 
 
     Returns columns: node, zone_units, nation_units, world_units, zone_share, node_share, rta_world,
     rta_nation, zone_cagr, reference_cagr, relative_growth, growth_note, quadrant, status, world_share,
-    recent_units, recent_growth, majors, start, end. Empty without a zone.
+    recent_units, recent_growth, majors, start, end, reference (world / nation: which RTA and CAGR the
+    quadrant used). Empty without a zone.
     """
     options = options or Options()
     if options.zone is None:
@@ -228,7 +230,13 @@ def coverage_table(actors: pd.DataFrame) -> pd.DataFrame:
                                                              units=("w", "sum")).reset_index()
     out["applicant_share"] = out["applicants"] / nation["applicant"].nunique()
     out["unit_share"] = out["units"] / nation["w"].sum()
-    order = {"district": 0, "city": 1, "province": 2, "unknown": 3}
+    order = {"district": 0, "city": 1, "province": 2, "unknown": 3, "country unknown": 4}
+    stateless = actors[(actors["node"] == CHAIN) & actors["country"].fillna("").eq("")]
+    if len(stateless):  # applicants of no known country: they may be the nation's, yet count for no zone
+        out = pd.concat([out, pd.DataFrame({"placed_at": ["country unknown"], "region_source": [""],
+                                            "applicants": [stateless["applicant"].nunique()],
+                                            "units": [stateless["w"].sum()], "applicant_share": [np.nan],
+                                            "unit_share": [np.nan]})], ignore_index=True)
     out = out.sort_values(["placed_at", "units"], key=lambda c: c.map(order) if c.name == "placed_at" else -c,
                           kind="mergesort").reset_index(drop=True)
     for c in ("units", "applicant_share", "unit_share"):
@@ -242,7 +250,8 @@ def positioning_coverage(store: GraphStore, scheme: str, options: Options | None
     known at (district / city / province / unknown) and by what placed them (region_source: address,
     province/city column, name), with their units (fractional, whole chain) and the shares of all the
     nation's applicants and units. An applicant placed at province level only cannot be in a city zone;
-    the unknown row is what the zone may be missing.
+    the unknown row is what the zone may be missing. A last row, "country unknown", counts the applicants
+    whose country the data does not give (no shares: they may or may not be the nation's).
 
     Returns columns: placed_at, region_source, applicants, units, applicant_share, unit_share. Empty
     without a zone.

@@ -11,7 +11,6 @@ benchmarks measured in the README.
 from __future__ import annotations
 
 import networkx as nx
-import numpy as np
 import pandas as pd
 
 from analytics.cypher import run_query
@@ -23,7 +22,8 @@ from graph.store import GraphStore
 #: team layers by units at the zone (analysts' common practice, PatSnap's inventor-profile skill):
 #: core ≥ 13, backbone 7–12, active 5–6, participant 1–4
 LAYERS = ((13, "core"), (7, "backbone"), (5, "active"), (1, "participant"))
-NODE_COLUMNS = ["node", "zone_inventors", "world_inventors", "inventor_share", "unit_share", "ratio"]
+NODE_COLUMNS = ["node", "zone_inventors", "world_inventors", "inventor_share", "unit_share", "ratio",
+                "inventor_coverage"]
 INVENTOR_COLUMNS = ["inventor", "name", "units", "patents", "citations", "first_share", "first_year", "last_year",
                     "layer", "team", "team_size", "flow", "nodes", "region_basis"]
 
@@ -53,14 +53,18 @@ def talent_tables(actors: pd.DataFrame, inventors: pd.DataFrame, patents: pd.Dat
     rows = inventor_rows(actors, inventors, patents)
     world = rows.groupby("node")["inventor"].nunique()
     zone = rows[rows["zone"]].groupby("node")["inventor"].nunique().reindex(world.index, fill_value=0)
-    units = actors.groupby("node")["w"].sum()
-    zone_units = (actors["w"] * actors["zone"]).groupby(actors["node"]).sum()
+    # units without inventor data would read as "no inventors": the unit share counts only units with some
+    known = actors.merge(rows[["node", "unit"]].drop_duplicates(), on=["node", "unit"])
+    units = known.groupby("node")["w"].sum()
+    zone_units = (known["w"] * known["zone"]).groupby(known["node"]).sum()
+    all_zone = (actors["w"] * actors["zone"]).groupby(actors["node"]).sum()
     per_node = pd.DataFrame({"zone_inventors": zone, "world_inventors": world})
     per_node["inventor_share"] = per_node["zone_inventors"] / per_node["world_inventors"]
     per_node["unit_share"] = (zone_units / units).reindex(per_node.index)
+    per_node["inventor_coverage"] = (zone_units / all_zone.where(all_zone > 0)).reindex(per_node.index)
     per_node["ratio"] = per_node["inventor_share"] / per_node["unit_share"].where(per_node["unit_share"] > 0)
     per_node = per_node.reset_index().rename(columns={"index": "node"})
-    for c in ("inventor_share", "unit_share", "ratio"):
+    for c in ("inventor_share", "unit_share", "ratio", "inventor_coverage"):
         per_node[c] = per_node[c].astype(float).round(9)
 
     chain = rows[rows["node"] == CHAIN]
@@ -70,11 +74,14 @@ def talent_tables(actors: pd.DataFrame, inventors: pd.DataFrame, patents: pd.Dat
     units_at = mine.drop_duplicates(["inventor", "unit"]).groupby("inventor").size()
     cited = mine.drop_duplicates(["inventor", "patent"]).groupby("inventor")["cited_by"].sum(min_count=1)
     pats = mine.drop_duplicates(["inventor", "patent"])
-    first = pats.assign(lead=pats["position"].eq(1)).groupby("inventor")["lead"].mean()
+    # 主导率 over the patents whose inventor order is known (unknown order is not "not first")
+    ordered = pats[pats["position"].notna()]
+    first = ordered.assign(lead=ordered["position"].eq(1).astype(float)).groupby("inventor")["lead"].mean()
     years = mine.groupby("inventor")["year"].agg(["min", "max"])
     names = mine.groupby("inventor")["name"].first()
     node_rows = rows[rows["zone"] & rows["node"].ne(CHAIN)]
-    nodes = node_rows.groupby("inventor")["node"].agg(lambda s: " ".join(sorted(set(s))))
+    nodes = node_rows.drop_duplicates(["inventor", "node"]).sort_values(["inventor", "node"]) \
+        .groupby("inventor")["node"].agg(" ".join)
     table = pd.DataFrame({"name": names, "units": units_at.astype(float), "patents": pats.groupby("inventor").size(),
                           "citations": cited, "first_share": first.round(9), "first_year": years["min"],
                           "last_year": years["max"], "nodes": nodes})
@@ -137,10 +144,13 @@ def _inputs(store: GraphStore, scheme: str, options: Options):
 
 def positioning_talent(store: GraphStore, scheme: str, options: Options | None = None) -> pd.DataFrame:
     """Inventors per chain node (区域人才定位): the zone's (inventors of its applicants' patents) against the
-    world's, and that share against the zone's share of the node's units (ratio > 1: more inventors
-    than units — many contributors; < 1: output rests on few people).
+    world's, and that share against the zone's share of the node's units that name any inventor (ratio
+    > 1: more inventors than units — many contributors; < 1: output rests on few people); exports that
+    leave inventors out would otherwise read as thin talent, so inventor_coverage says which share of the
+    zone's units name inventors at all.
 
-    Returns columns: node, zone_inventors, world_inventors, inventor_share, unit_share, ratio.
+    Returns columns: node, zone_inventors, world_inventors, inventor_share, unit_share, ratio,
+    inventor_coverage.
     """
     options = options or Options()
     if options.zone is None:

@@ -18,19 +18,16 @@ COLUMNS = ["node", "scope", "units", "invention_share", "grant_rate", "active_ra
            "family_size", "overseas_share"]
 
 
-def unit_quality(patents: pd.DataFrame, status: pd.DataFrame, family: pd.DataFrame, home: str) -> pd.DataFrame:
+def unit_quality(patents: pd.DataFrame, status: pd.DataFrame, family: pd.DataFrame) -> pd.DataFrame:
     """Per (node, unit): invention (any member an invention), granted (any member has a grant date),
     active (any member active; unknown where no member says), core and score (module 1's core patents:
-    top decile of cohort-normalised citations, family size or claims), family_size, and abroad (the unit
-    is filed at an office other than ``home``, or through the PCT)."""
+    top decile of cohort-normalised citations, family size or claims), family_size and offices."""
     units = core_units(unit_frame(patents, family))
     p = patents.merge(status, on="patent", how="left")
     p = p.assign(invention=p["type"].eq("invention").astype(float), granted=p["granted"].fillna(False).astype(float),
                  active=p["active"].astype("float64"))
     flags = p.groupby(["node", "unit"])[["invention", "granted", "active"]].max().reset_index()  # max skips NaN
-    units = units.merge(flags, on=["node", "unit"], how="left")
-    units["abroad"] = units["offices"].map(lambda offs: any(o != home for o in offs))
-    return units
+    return units.merge(flags, on=["node", "unit"], how="left")
 
 
 def _weighted(frame: pd.DataFrame, weight: str) -> pd.DataFrame:
@@ -49,8 +46,26 @@ def _weighted(frame: pd.DataFrame, weight: str) -> pd.DataFrame:
         "active_rate": avg("active", frame["active"].notna().astype(float)),
         "core_share": avg("core"),
         "citation_score": avg("score", frame["score"].notna().astype(float)),
-        "family_size": avg("family_size", frame["family_size"].notna().astype(float)),
-        "overseas_share": avg("abroad")})
+        "family_size": avg("family_size", frame["family_size"].notna().astype(float))})
+
+
+def overseas(actors: pd.DataFrame, units: pd.DataFrame) -> pd.DataFrame:
+    """Per (node, scope): the share of the scope's units filed abroad — at an office other than the
+    applicant's own country, or through the PCT — each applicant's part judged by its own country
+    (a US firm filing at home is not abroad); parts of applicants of unknown country are left out."""
+    offices = units[["node", "unit", "offices"]].explode("offices").dropna(subset=["offices"])
+    rows = actors[["node", "unit", "applicant", "country", "w", "zone", "nation"]]
+    rows = rows[rows["country"].fillna("").ne("")].merge(offices, on=["node", "unit"])
+    rows = rows.assign(abroad=rows["offices"].ne(rows["country"]).astype(float))
+    per = rows.groupby(["node", "unit", "applicant"]).agg(abroad=("abroad", "max"), w=("w", "first"),
+                                                         zone=("zone", "first"), nation=("nation", "first"))
+    out = []
+    for scope in ("zone", "nation", "world"):
+        mine = per if scope == "world" else per[per[scope]]
+        node = mine.index.get_level_values("node")
+        share = (mine["w"] * mine["abroad"]).groupby(node).sum() / mine["w"].groupby(node).sum()
+        out.append(pd.DataFrame({"node": share.index, "scope": scope, "overseas_share": share.to_numpy()}))
+    return pd.concat(out, ignore_index=True)
 
 
 def technology_table(actors: pd.DataFrame, units: pd.DataFrame) -> pd.DataFrame:
@@ -63,7 +78,7 @@ def technology_table(actors: pd.DataFrame, units: pd.DataFrame) -> pd.DataFrame:
     for scope, col in (("zone", "zone_w"), ("nation", "nation_w"), ("world", "w")):
         table = _weighted(frame[frame[col] > 0], col).reset_index().rename(columns={"index": "node"})
         out.append(table.assign(scope=scope))
-    result = pd.concat(out, ignore_index=True)
+    result = pd.concat(out, ignore_index=True).merge(overseas(actors, units), on=["node", "scope"], how="left")
     for c in COLUMNS[2:]:
         result[c] = result[c].astype(float).round(9)
     return result.sort_values(["node", "scope"]).reset_index(drop=True)[COLUMNS]
@@ -76,8 +91,8 @@ def positioning_technology(store: GraphStore, scheme: str, options: Options | No
     grant date; active = a member is active (units whose members' status is not exported are left out of
     the rate); core = module 1's core patents (top decile of forward citations normalised by the node ×
     year cohort, family size or claims standing in; ``analytics.control.core_units``); citation_score =
-    that normalised score; abroad = filed at an office other than the zone's country's, or through the
-    PCT. Each scope averages its units weighted by its part of each unit (fractional counting):
+    that normalised score; overseas_share = the share of the scope's units filed at an office other than
+    each applicant's own country, or through the PCT (``overseas``: applicants of unknown country left out). Each scope averages its units weighted by its part of each unit (fractional counting):
     invention_share, grant_rate (granted among inventions), active_rate, core_share, citation_score,
     family_size (mean where known), overseas_share.
 
@@ -91,5 +106,5 @@ def positioning_technology(store: GraphStore, scheme: str, options: Options | No
     patents = with_chain(node_patents(store, scheme))
     status = run_query(store, "patent_status", scheme=scheme)
     family = run_query(store, "family_offices", scheme=scheme)
-    units = unit_quality(patents, status, family, options.zone.country)
+    units = unit_quality(patents, status, family)
     return technology_table(actors, units)
