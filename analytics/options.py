@@ -49,11 +49,11 @@ class Options:
     diagnosis: dict[str, float] = field(default_factory=dict)
     #: the pathway module (analytics.pathways; REFERENCES §2). Legal states and expiry are judged on as_of
     #: (today unless given). Weights are analysts' common practice, not a standard: the value score's parts
-    #: (citations, family, offices, claims, remaining term); the attraction match (park-investment-report
+    #: (citations, family, offices, claims, legal events, remaining term); the attraction match (park-investment-report
     #: ch.5: chain complementarity 40, expansion signals 30, local supporting industry 20, policy fit 10);
     #: priority S (act now) at a score ≥ priority_bands[0], A (follow up) ≥ priority_bands[1], else B (watch)
     as_of: dt.date = field(default_factory=dt.date.today)
-    value_weights: tuple[float, ...] = (30, 20, 15, 15, 20)
+    value_weights: tuple[float, ...] = (30, 15, 15, 15, 10, 15)
     attract_weights: tuple[float, float, float, float] = (40, 30, 20, 10)
     priority_bands: tuple[float, float] = (70, 50)
     #: structure items: world growth, heat (hot / mature), supply links to strengths, the zone's specialisation
@@ -84,9 +84,9 @@ class Options:
         unknown = set(self.diagnosis) - set(RULES)
         if unknown:
             raise PatNavError(f"unknown diagnosis threshold(s) {sorted(unknown)}; known: {', '.join(RULES)}")
-        if len(self.value_weights) != 5 or min(self.value_weights) < 0 or sum(self.value_weights) <= 0:
-            raise PatNavError("value weights are five non-negative numbers (citations, family, offices, claims, "
-                              f"term) with a positive sum, got {self.value_weights}")
+        if len(self.value_weights) != 6 or min(self.value_weights) < 0 or sum(self.value_weights) <= 0:
+            raise PatNavError("value weights are six non-negative numbers (citations, family, offices, claims, "
+                              f"legal events, term) with a positive sum, got {self.value_weights}")
         for name, n in (("attract_weights", 4), ("structure_weights", 4), ("cultivate_weights", 4),
                         ("partner_weights", 4), ("talent_weights", 5)):
             w = getattr(self, name)

@@ -26,6 +26,7 @@ from analytics.cypher import query_text
 from analytics.frames import CHAIN
 from analytics.pathways import PATHS
 from analytics.pathways.graph import graph_html, pathway_graph
+from analytics.pathways.value import link
 from analytics.registry import INDICATORS
 from analytics.run import Analysis
 from api.charts import (china_figure, control_figure, flow_figure, position_figure, stage_figure, trend_figure,
@@ -61,16 +62,12 @@ def _html_table(frame: pd.DataFrame, max_rows: int = 400) -> str:
     return shown.to_html(index=False, classes="tbl", border=0, na_rep="", formatters=fmt, escape=True)
 
 
-def patent_url(patent: str) -> str:
-    """A public page of a patent by publication number (Google Patents), for exports that carry no link."""
-    return f"https://patents.google.com/patent/{patent}"
-
-
 def _pathways(out: Path, analysis: Analysis) -> list[dict]:
     """Write each path's graph (JSON and HTML map) under maps/ and return what the chapter shows: per path
     its title, the map, and the first rows of each kind with their patents' links."""
     t, zone = analysis.tables, analysis.options.zone
     names = analysis.nodes.set_index("node")["name_zh"]
+    links = t["patent_value"].set_index("patent")["link"] if len(t.get("patent_value", [])) else pd.Series(dtype=str)
     chapter = []
     for path, (zh, en) in PATHS.items():
         table = t.get(f"pathway_{path}")
@@ -83,7 +80,7 @@ def _pathways(out: Path, analysis: Analysis) -> list[dict]:
         rows = []
         for r in table.groupby("kind", sort=False).head(8).to_dict("records"):
             proof = json.loads(r["evidence"]).get("patents") or []
-            r["links"] = [(p, patent_url(p)) for p in proof[:5]]
+            r["links"] = [(p, links.get(p, link(pd.Series([p]), pd.Series([None])).iloc[0])) for p in proof[:5]]
             r["node_name"] = "全产业链" if r["node"] == CHAIN else names.get(r["node"], r["node"])
             rows.append(r)
         chapter.append({"path": path, "zh": zh, "en": en, "rows": rows, "count": len(table),

@@ -19,7 +19,8 @@ from ontology.errors import IngestError
 
 PATENT_COLUMNS = ["id", "app_no", "title", "abstract", "app_date", "app_year", "priority_date", "year", "year_basis",
                   "pub_date", "grant_date",
-                  "authority", "kind", "type", "legal_status", "is_active", "claims", "cites", "cited_by",
+                  "authority", "kind", "type", "legal_status", "is_active", "transfers", "licences", "pledges",
+                  "litigations", "url", "claims", "cites", "cited_by",
                   "family_id", "family_size", "family_offices", "priority_country", "locarno", "source"]
 
 
@@ -56,7 +57,8 @@ def graph_frames(records: pd.DataFrame, in_node: pd.DataFrame | None = None,
         dup = records.loc[records["id"].duplicated(), "id"].iloc[0]
         raise IngestError(f"publication {dup!r} occurs twice; deduplicate records before building the graph")
     patents = records[PATENT_COLUMNS].copy()
-    for col in ("app_year", "year", "claims", "cites", "cited_by", "family_size"):
+    for col in ("app_year", "year", "claims", "cites", "cited_by", "family_size", "transfers", "licences", "pledges",
+                "litigations"):
         patents[col] = pd.to_numeric(patents[col]).astype("Int64")
     frames: dict[str, pd.DataFrame] = {"Patent": patents}
     for column, label, rel in (("applicants", "Applicant", "APPLIED_BY"), ("inventors", "Inventor", "INVENTED_BY")):

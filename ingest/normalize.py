@@ -23,7 +23,8 @@ from ingest.read import Raw
 
 RECORD_COLUMNS = ["id", "app_no", "title", "abstract", "app_date", "app_year", "priority_date", "year", "year_basis",
                   "pub_date", "grant_date",
-                  "authority", "kind", "type", "legal_status", "is_active", "claims", "cites", "cited_by",
+                  "authority", "kind", "type", "legal_status", "is_active", "transfers", "licences", "pledges", "litigations",
+                  "url", "claims", "cites", "cited_by",
                   "family_id", "family_size", "family_offices", "priority_country", "priority_known", "applicants",
                   "applicant_countries", "applicant_addresses", "std_applicants",
                   "inventors", "ipcs", "ipc_main", "cpcs", "locarno", "sei_labels", "address", "province", "city", "invalid_codes",
@@ -454,6 +455,37 @@ def offices(codes: pd.Series) -> pd.Series:
     return out.where(out.map(len) > 0, None).astype(object)
 
 
+#: legal-event words across vendors (PatSnap's 法律状态/事件, INPADOC event texts) → the event counted
+EVENTS = {"transfers": r"转让|权利转移|专利权人的变更|ASSIGNMENT|TRANSFER OF",
+          "licences": r"许可|LICEN[CS]E",
+          "pledges": r"质押|质权|PLEDGE|SECURITY INTEREST",
+          "litigations": r"诉讼|LITIGATION"}
+
+
+def legal_events(cells: pd.Series, present: bool) -> pd.DataFrame:
+    """Per row, how many of the cell's events (split on | and ;) are transfers, licences, pledges and
+    litigations; all null where the export has no event column (unknown is not none).
+
+    >>> legal_events(pd.Series(["实质审查 | 许可", "授权 | 权利转移 | 质押 | 权利转移", ""]), True).values.tolist()
+    [[0, 1, 0, 0], [2, 0, 1, 0], [0, 0, 0, 0]]
+    >>> bool(legal_events(pd.Series(["x"]), False).isna().all(axis=None))
+    True
+    """
+    if not present:
+        return pd.DataFrame({k: pd.Series(pd.NA, index=cells.index, dtype="Int64") for k in EVENTS})
+    text = pc.utf8_upper(_text(cells))
+    # one count per token that names the event (a token of the cell, between separators)
+    tokens = pc.split_pattern_regex(pc.fill_null(text, ""), pattern=r"\s*[|;]\s*")
+    flat = pc.list_flatten(tokens)
+    parents = pc.list_parent_indices(tokens).to_numpy()
+    out = {}
+    for kind, pattern in EVENTS.items():
+        hit = pc.cast(pc.match_substring_regex(flat, pattern=pattern), pa.int64())
+        counts = np.bincount(parents, weights=hit.to_numpy(zero_copy_only=False), minlength=len(cells))
+        out[kind] = pd.Series(counts.astype("int64"), index=cells.index).astype("Int64")
+    return pd.DataFrame(out)
+
+
 def _first_token(series: pd.Series) -> pd.Series:
     """The first of several values in a cell ("实质审查 | 许可" → "实质审查")."""
     first = pc.utf8_trim_whitespace(pc.replace_substring_regex(_text(series), pattern=r"\s*[|;].*", replacement=""))
@@ -567,6 +599,14 @@ def records(raw: Raw) -> Normalised:
     rec["kind"] = pd.Series(kind, index=rec.index, dtype=object)
     rec["type"] = patent_type(col("patent_type"), rec["id"])
     rec["is_active"] = is_active(rec["legal_status"].fillna(""))
+    events = legal_events(col("legal_events"), "legal_events" in f)
+    for kind in EVENTS:
+        rec[kind] = events[kind]
+    if "litigations" in f:  # a litigation-count column (诉讼案件数) is better evidence than event words
+        given = counts(col("litigations"))
+        rec["litigations"] = given.where(given.notna(), rec["litigations"])
+    url = clean_text(col("url"))
+    rec["url"] = url.where(url.str.match(r"^https?://", na=False), None)
     invalid_numbers = {}
     for field in ("claims", "cites", "cited_by", "family_size"):
         rec[field] = counts(col(field))

@@ -164,14 +164,28 @@ def classify(positions: pd.DataFrame, links: pd.DataFrame, roots: set) -> dict[s
     return out
 
 
-def numbers_in(text: str) -> list[str]:
-    """The numbers a sentence quotes (patent ids, node ids and dates taken out first)."""
+def numbers_in(text: str, names=()) -> list[str]:
+    """The numbers a sentence quotes (``names`` — node names, holders, anything quoted as text —, patent
+    ids, node ids and dates taken out first)."""
     import re
+    for name in sorted({n for n in names if n}, key=len, reverse=True):
+        text = text.replace(name, " ")
     text = re.sub(r"\b[A-Z]{2}\d[\dA-Z]*\b", " ", text)          # publication numbers
     text = re.sub(r"[\w-]+:[\w.*-]+", " ", text)                  # node ids (vr-ar:D1.2)
     text = re.sub(r"\d{4}-\d{2}-\d{2}", " ", text)                # dates
     text = re.sub(r"<\d+|\d+–\d+", " ", text)                     # expiry windows (<6, 6–12 months)
     return re.findall(r"[-+]?\d+(?:\.\d+)?", text)
+
+
+def strings(value) -> set[str]:
+    """Every text of an evidence value (holder and place names …), to take out before reading numbers."""
+    if isinstance(value, str):
+        return {value}
+    if isinstance(value, dict):
+        return set().union(*(strings(v) for v in value.values())) if value else set()
+    if isinstance(value, (list, tuple)):
+        return set().union(*(strings(v) for v in value)) if value else set()
+    return set()
 
 
 def renderings(value) -> set[str]:
@@ -193,3 +207,96 @@ def renderings(value) -> set[str]:
         for v in value:
             out |= renderings(v)
     return out - {""}
+
+
+VALUE_ROWS = ("MATCH (p:Patent) WHERE EXISTS { MATCH (p)-[:IN_NODE]->(n:ChainNode) WHERE n.scheme = $scheme } "
+              "RETURN p.id AS patent, p.year AS year, p.cited_by AS cited_by, p.family_size AS family_size, "
+              "p.claims AS claims, p.authority AS office, p.family_offices AS family_offices, "
+              "coalesce(p.family_id, p.id) AS unit")
+
+
+def percentile(values: list) -> list:
+    """Percentile rank within one cohort, by counting: (values below + (values equal + 1) / 2) / n over the
+    known values; None stays None."""
+    known = [v for v in values if v is not None and v == v]
+    out = []
+    for v in values:
+        if v is None or v != v:
+            out.append(None)
+            continue
+        below = sum(1 for k in known if k < v)
+        equal = sum(1 for k in known if k == v)
+        out.append((below + (equal + 1) / 2) / len(known))
+    return out
+
+
+def value_scores(store, scheme: str, state: pd.DataFrame, weights=(30, 15, 15, 15, 10, 15)) -> pd.Series:
+    """The value score per patent, recomputed: percentiles per counting year by counting, offices as the
+    distinct offices of the unit's chain patents and families, the term part from ``state`` (patent,
+    term_left as the code reports it: months to expiry over the term, its own tested column), legal events
+    unknown (the VR/AR exports list none)."""
+    rows = store.run(VALUE_ROWS, {"scheme": scheme})
+    offices: dict[str, set] = {}
+    for unit, office, family in zip(rows["unit"], rows["office"], rows["family_offices"]):
+        offices.setdefault(unit, set()).update([o for o in [office, *(family or [])] if o])
+    rows["offices"] = [len(offices[u]) or 1 for u in rows["unit"]]
+    parts = {}
+    for col in ("cited_by", "family_size", "offices", "claims"):
+        parts[col] = pd.Series(index=rows.index, dtype=float)
+        for _, g in rows.groupby(rows["year"].fillna(-1)):
+            vals = [None if pd.isna(v) else float(v) for v in g[col]]
+            parts[col].loc[g.index] = [np.nan if p is None else p for p in percentile(vals)]
+    term = rows["patent"].map(state.set_index("patent")["term_left"]).astype(float)
+    out = {}
+    for i, pid in enumerate(rows["patent"]):
+        xs = [parts["cited_by"].iloc[i], parts["family_size"].iloc[i], parts["offices"].iloc[i],
+              parts["claims"].iloc[i], np.nan, term.iloc[i]]
+        num = sum(w * x for w, x in zip(weights, xs) if x == x)
+        den = sum(w for w, x in zip(weights, xs) if x == x)
+        out[pid] = 100 * num / den if den else np.nan
+    return pd.Series(out)
+
+
+def structure_scores(positions: pd.DataFrame, links: pd.DataFrame, weights=(30, 20, 20, 30)) -> dict[str, float]:
+    """The structure score per node: growth (world, clipped to [0, 1]), heat (hot 1, mature 0.5), links to
+    the zone's strengths plus a downstream link from an advantage node (at most 3, / 3), the RTA / 2."""
+    q = dict(zip(positions["node"], positions["quadrant"]))
+    out = {}
+    for r in positions.itertuples():
+        strong = {b if a == r.node else a for a, b in zip(links["source"], links["target"]) if r.node in (a, b)
+                  and q.get(b if a == r.node else a) in ("advantage", "potential")}
+        downstream = any(q.get(a) == "advantage" and b == r.node for a, b in zip(links["source"], links["target"]))
+        g = 0.0 if r.recent_growth != r.recent_growth else min(max(r.recent_growth, 0.0), 1.0)
+        heat = {"hot": 1.0, "mature": 0.5}.get(r.status, 0.0)
+        link = min(len(strong) + int(downstream), 3) / 3
+        spec = 0.0 if r.rta_world != r.rta_world else min(max(r.rta_world / 2, 0.0), 1.0)
+        out[r.node] = 100 * (weights[0] * g + weights[1] * heat + weights[2] * link + weights[3] * spec) / sum(weights)
+    return out
+
+
+def partner_scores(store, scheme: str, code: str, aims: list[str], active: set, weights=(40, 30, 20, 10),
+                   min_units: float = 3.0) -> pd.Series:
+    """The technology-partner score per university or institute, recomputed from the tuples: units = its
+    parts of the units that have a patent in a target node, licensable = its patents in a target node in
+    force (``active``: the value table's state, tested on its own), joint = units shared with an applicant
+    of the zone other than itself, nation = of CN."""
+    t = tuples(store, scheme)
+    t["zone"] = in_zone(t["region"], code)
+    chain = t[t["node"] == "*"].drop_duplicates(["unit", "applicant"]).copy()
+    chain["w"] = 1.0 / chain.groupby("unit")["applicant"].transform("size")
+    target_units = set(t.loc[t["node"].isin(aims), "unit"])
+    target_patents = set(t.loc[t["node"].isin(aims), "patent"])
+    academic = chain[chain["applicant_type"].isin(["university", "institute"]) & chain["unit"].isin(target_units)]
+    units = academic.groupby("applicant")["w"].sum()
+    units = units[units >= min_units]
+    zone_units = chain[chain["zone"]].groupby("unit")["applicant"].apply(set).to_dict()
+    rows = {}
+    for a in units.index:
+        mine = t[(t["applicant"] == a)]
+        lic = len({p for p in mine["patent"] if p in target_patents and p in active})
+        joint = len({u for u in chain.loc[chain["applicant"] == a, "unit"] if zone_units.get(u, set()) - {a}})
+        rows[a] = (units[a], lic, joint, (mine["country"].iloc[0] == "CN"))
+    frame = pd.DataFrame(rows, index=["units", "lic", "joint", "nation"]).T
+    top_u, top_l = frame["units"].max(), frame["lic"].max()
+    return (weights[0] * frame["units"] / top_u + weights[1] * (frame["lic"] / top_l if top_l else 0)
+            + weights[2] * (frame["joint"] > 0) + weights[3] * frame["nation"].astype(float)) / sum(weights) * 100

@@ -33,13 +33,16 @@ CASES = {
         {"id": "CN115546605A", "applicants": ["安徽省立医院（中国科学技术大学附属第一医院）", "中国人民解放军陆军军医大学第一附属医院"]}]),
     "lens/lens-3.csv": ("lens", [
         {"id": "US9833479B2", "app_year": 2017, "year": 2014, "year_basis": "priority", "applicants": ["SANGAMO THERAPEUTICS INC"], "ipc_main": "A61K35/28",
-         "priority_country": "US", "legal_status": "ACTIVE", "is_active": True, "family_offices": ["US", "WO"]},
+         "priority_country": "US", "legal_status": "ACTIVE", "is_active": True, "family_offices": ["US", "WO"],
+         "url": "https://lens.org/004-833-779-175-375", "transfers": None, "litigations": None},
         {"id": "US20230067653A1", "app_year": 2022, "ipc_main": "C12N9/22", "is_active": False},
         {"id": "US20200102577A1", "app_year": 2019, "ipc_main": "C12N15/86", "type": "invention"}]),
     "patsnap/patsnap-1.xlsx": ("patsnap", [
         {"id": "DE102013020339A1", "app_year": 2013, "applicants": ["SCHWARZE MALTE"], "ipc_main": "B64C31/02",
          "ipcs": ["B64C31/02", "B64F1/04"], "legal_status": "实质审查", "is_active": True, "type": "invention",
-         "priority_country": None, "cites": 13}]),
+         "priority_country": None, "cites": 13,
+         # 法律状态/事件 "实质审查 | 许可": the status, then a licence; 诉讼案件数 0
+         "licences": 1, "transfers": 0, "pledges": 0, "litigations": 0, "url": None}]),
     "patentics-xlsx/title-row.xlsx": ("patentics", [
         {"id": "CN112597341A", "row": 3, "app_year": 2018, "inventors": [], "ipc_main": "G06F16/783",
          "priority_country": "CN", "applicants": ["中科寒武纪科技股份有限公司"]},

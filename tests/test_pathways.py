@@ -9,6 +9,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import json
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -52,6 +53,8 @@ def test_expiry_and_legal_state_equal_the_exports_own_dates(vr_engines):
     assert len(old) and old["state"].isin(["expired", "lapsed", "abandoned"]).all()
     assert (g.loc[g["state"].isin(["lapsed", "expired", "abandoned"]), "months_left"] == 0).all()
     assert g["value_score"].between(0, 100).all()
+    want_score = expected_pathways.value_scores(embedded, "vr-ar", got.reset_index())
+    assert np.allclose(got["value_score"].astype(float), want_score.loc[got.index], atol=1e-6)
 
 
 @pytest.mark.corpus
@@ -70,6 +73,8 @@ def test_structure_items_follow_the_position_matrix(vr_engines, city):
     want = expected_pathways.classify(positions, links, roots(nodes))
     assert dict(zip(table["node"], table["kind"])) == want, city
     assert len(table) == len(want) > 0
+    scores = expected_pathways.structure_scores(positions, links)
+    assert np.allclose(table["score"], [scores[n] for n in table["node"]], atol=1e-6), city
     for row in table.itertuples():
         assert json.loads(row.evidence)["feeds"], row.node  # each item names the paths that feed it
 
@@ -83,7 +88,8 @@ def test_attraction_scores_equal_an_independent_computation(vr_engines, city):
     aims = sorted(set(structure.loc[structure["kind"].isin(["fill", "extend"]), "node"]))
     assert aims, city
     favoured = aims[0]
-    options = dataclasses.replace(base, zone=dataclasses.replace(base.zone, priorities=((favoured, 1.0),)))
+    options = dataclasses.replace(base, zone=dataclasses.replace(base.zone, priorities=((favoured, 1.0),)),
+                                  top_candidates=10 ** 6)  # every candidate, not the first 50
     table = PATHWAYS["pathway_enterprises"].run(embedded, "vr-ar", options)
     got = table[table["kind"] == "attract"].set_index("candidate_id")["score"]
     assert len(got) > 0, city
@@ -91,9 +97,11 @@ def test_attraction_scores_equal_an_independent_computation(vr_engines, city):
     zone_units = expected_positioning.positioning(embedded, "vr-ar", city, last).set_index("node")["zone_units"]
     want = expected_pathways.attract(embedded, "vr-ar", city, aims, zone_units, last,
                                      priorities={favoured: 1.0})
-    best = want.sort_values(ascending=False).head(options.top_candidates)
+    assert sorted(got.index) == sorted(want.index), city  # the same candidates: none in the zone, none missed
     assert np.allclose(got.sort_index(), want.loc[got.index].sort_index(), atol=1e-6), city
-    assert len(got) == len(best) and got.min() >= best.min() - 1e-6
+    top = PATHWAYS["pathway_enterprises"].run(embedded, "vr-ar", dataclasses.replace(options, top_candidates=50))
+    top = top[top["kind"] == "attract"]
+    assert len(top) == min(50, len(got)) and top["score"].min() >= got.sort_values().iloc[-len(top)] - 1e-6
     # no candidate to attract is located in the zone
     located = embedded.run("MATCH (a:Applicant)-[:LOCATED_IN]->(r:Region) RETURN a.id AS applicant, r.id AS region")
     located = located[located["applicant"].isin(got.index)]
@@ -102,19 +110,36 @@ def test_attraction_scores_equal_an_independent_computation(vr_engines, city):
 
 
 @pytest.mark.corpus
+def test_partner_scores_equal_an_independent_computation(vr_engines, city):
+    embedded, _, _ = vr_engines
+    options = dataclasses.replace(_options(city), top_candidates=10 ** 6)
+    structure = PATHWAYS["pathway_structure"].run(embedded, "vr-ar", options)
+    aims = sorted(set(structure.loc[structure["kind"].isin(["fill", "extend"]), "node"]))
+    value = PATHWAYS["patent_value"].run(embedded, "vr-ar", options)
+    got = PATHWAYS["pathway_technology"].run(embedded, "vr-ar", options).set_index("candidate_id")["score"]
+    want = expected_pathways.partner_scores(embedded, "vr-ar", city, aims,
+                                            set(value.loc[value["state"] == "active", "patent"]))
+    assert sorted(got.index) == sorted(want.index) and len(got) > 0, city
+    assert np.allclose(got.sort_index(), want.loc[got.index].sort_index().astype(float), atol=1e-6), city
+
+
+@pytest.mark.corpus
 def test_every_reason_quotes_numbers_of_its_evidence(vr_engines, city):
     embedded, _, _ = vr_engines
     options = _options(city)
     quoted = 0
+    nodes = embedded.run("MATCH (n:ChainNode) RETURN n.name_zh AS zh, n.name_en AS en")
+    names = set(nodes["zh"]) | set(nodes["en"])
     for name, ind in PATHWAYS.items():
         if name == "patent_value":
             continue
         table = ind.run(embedded, "vr-ar", options)
         assert list(table.columns) == COLUMNS, name
         for row in table.itertuples():
-            allowed = expected_pathways.renderings(json.loads(row.evidence)) | {str(options.recent_years), "2", "3"}
+            proof = json.loads(row.evidence)
+            allowed = expected_pathways.renderings(proof) | {str(options.recent_years), "2", "3"}
             for text in (row.reason_en, row.reason_zh):
-                for number in expected_pathways.numbers_in(text):
+                for number in expected_pathways.numbers_in(text, names | expected_pathways.strings(proof)):
                     quoted += 1
                     assert number.lstrip("+") in allowed or number in allowed, (name, row.kind, number, text)
             assert json.loads(row.evidence).get("patents") or row.kind in ("strengthen", "fill", "extend"), \
@@ -163,3 +188,33 @@ def test_no_zone_gives_empty_pathways_with_their_columns(vr_engines):
         if name != "patent_value":
             table = ind.run(embedded, "vr-ar", Options())
             assert table.empty and list(table.columns) == COLUMNS, name
+
+
+def test_legal_events_and_vendor_links_reach_the_value_table(tmp_path):
+    """A PatSnap-style export whose 法律状态/事件 lists a transfer and a pledge and whose 诉讼案件数 says 2:
+    the counts land on the patent, the events part of the value score is known (1, and 0 for a patent
+    whose events list none), and an export without an event column leaves it unknown; a Lens URL is the
+    patent's link, else its public page."""
+    from graph.embedded_store import EmbeddedStore
+    from ingest.load import load_graph
+    from ingest.pipeline import ingest_files
+    from ontology.chains import load_chain
+    from analytics.pathways.value import patent_value
+    (tmp_path / "ps.csv").write_text(
+        "公开(公告)号,申请号,申请日,法律状态/事件,诉讼案件数,IPC分类号,[标]当前申请(专利权)人,受理局\n"
+        "CN110000001B,CN201910000001.1,2019-01-02,授权 | 权利转移 | 质押,2,H01M10/0525,宁德时代新能源科技股份有限公司,中国\n"
+        "CN110000002A,CN201910000002.1,2019-01-03,实质审查,0,H01M10/0525,宁德时代新能源科技股份有限公司,中国\n",
+        encoding="utf-8")
+    lens = Path(__file__).parent / "data" / "formats" / "lens" / "lens-3.csv"
+    ingested = ingest_files([tmp_path / "ps.csv", lens], [load_chain("sei-2021")])
+    with EmbeddedStore(tmp_path / "db") as store:
+        load_graph(store, ingested.frames)
+        value = patent_value(store, "sei-2021", Options(as_of=AS_OF)).set_index("patent")
+    first, second = value.loc["CN110000001B"], value.loc["CN110000002A"]
+    assert (first["transfers"], first["pledges"], first["licences"], first["litigations"]) == (1, 1, 0, 2)
+    assert first["events"] == 1 and second["events"] == 0 and "events" in second["value_parts"]
+    assert (first["state"], second["state"]) == ("active", "pending")
+    assert first["link"] == "https://patents.google.com/patent/CN110000001B"
+    us = value.loc["US9833479B2"]
+    assert pd.isna(us["events"]) and "events" not in us["value_parts"]
+    assert us["link"] == "https://lens.org/004-833-779-175-375"

@@ -24,8 +24,8 @@ def _norm(v: pd.Series) -> pd.Series:
 
 def partner_parts(data: Inputs, options: Options) -> pd.DataFrame:
     """Per university or institute with at least ``MIN_UNITS`` units in the fill and extend nodes: units
-    (chain-level parts of its units there), licensable = its patents there in force (granted; transfers
-    are not in most exports, so "not yet transferred" cannot be told), joint = units shared with the zone's
+    (chain-level parts of its units there), licensable = its patents there in force and not transferred
+    or licensed (most exports list no events: there every patent in force counts), joint = units shared with the zone's
     applicants (other than itself), nation = of the zone's country; score = Σ w · (units / max, licensable
     / max, joint > 0, nation) / Σ w, weights ``options.partner_weights`` (40 / 30 / 20 / 10)."""
     aims = targets(data.structure)
@@ -38,7 +38,10 @@ def partner_parts(data: Inputs, options: Options) -> pd.DataFrame:
     if units.empty:
         return pd.DataFrame()
     aim_patents = set(data.patents.loc[data.patents["node"].isin(aims), "patent"])
-    live = set(data.value.loc[data.value["state"].eq("active"), "patent"])
+    # in force and not already transferred or licensed (where the export lists events)
+    v = data.value
+    taken = v[["transfers", "licences"]].apply(pd.to_numeric).fillna(0).sum(axis=1) > 0
+    live = set(v.loc[v["state"].eq("active") & ~taken, "patent"])
     held = data.holders[data.holders["applicant"].isin(set(units.index))]
     licensable = held[held["patent"].isin(aim_patents & live)].groupby("applicant")["patent"].nunique()
     zone_rows = chain[chain["zone"]][["unit", "applicant"]]
@@ -144,7 +147,7 @@ def talent(data: Inputs, options: Options, inventors: pd.DataFrame, local: pd.Da
             en = (f"recruit: an inventor outside the zone ({firm}) with {num(f['units'])} units in the fill/extend nodes, "
                   f"{int(f['citations'])} citations, first inventor on {pct(f['lead'])}, last filing "
                   f"{_year(f['last_year'])}, {'with' if f['china'] else 'no'} filings in China.")
-            rows.append(_talent_row("recruit", i, f, zh, en, outer, data, aims))
+            rows.append(_talent_row("recruit", i, f, zh, en, outer, data, aims, employer=firm))
     if len(local):
         zone_rows = inventor_rows(data, inventors, None).query("zone")
         parts = inventor_parts(zone_rows, data.last, options)

@@ -81,7 +81,8 @@ def patent_use(data: Inputs, options: Options) -> pd.DataFrame:
         en = (f"expiring: {r.holder}'s patent in force expires in {num(r.months_left)} months ({r.expiry_date}, window "
               f"{r.window}), value score {num(r.value_score)}; plan improvements around it.")
         rows.append(_patent_row("expiring", r, zh, en, window=r.window))
-    lic = frame[frame["state"].eq("active") & frame["holder_type"].isin(ACADEMIC) & ~frame["zone_held"]]
+    taken = frame[["transfers", "licences"]].apply(pd.to_numeric).fillna(0).sum(axis=1) > 0
+    lic = frame[frame["state"].eq("active") & frame["holder_type"].isin(ACADEMIC) & ~frame["zone_held"] & ~taken]
     for r in lic.itertuples():
         zh = f"许可：{r.holder}的有效专利，价值分{num(r.value_score)}，剩余约{num(r.months_left)}个月；可洽谈许可或转让。"
         en = (f"licensable: a patent in force of {r.holder} ({r.holder_type}), value score {num(r.value_score)}, about "
@@ -116,7 +117,7 @@ def _pools(data: Inputs, nodes: list[str]) -> list[dict]:
                      "score": score, "reason_zh": zh, "reason_en": en,
                      "evidence": evidence(holders=len(g), patents=sorted(set(members["patent"]))[:20],
                                           count=int(members["patent"].nunique()), value_score=value,
-                                          members=sorted(set(g["applicant"])))})
+                                          members=sorted(set(g["applicant"])), member_names=names)})
     return rows
 
 
@@ -189,7 +190,8 @@ def pathway_patent_use(store: GraphStore, scheme: str, options: Options | None =
     score ≥ ``high_value`` in the fill and extend nodes (anyone may use them); expiring — patents in force
     in those nodes and the strengthen nodes that expire within ``expiry_months`` (windows < 6, 6–12, 12–24;
     the expiry is estimated from the filing date); licensable — patents in force of universities and
-    institutes outside the zone in the fill and extend nodes; pool — nodes where at least two zone holders
+    institutes outside the zone in the fill and extend nodes not already transferred or licensed (where the
+    export lists legal events); pool — nodes where at least two zone holders
     each hold two or more live patents (:func:`_pools`). Patent rows score their value score.
 
     Returns the pathway columns. Empty without a zone.

@@ -99,13 +99,14 @@ def structure_table(positions: pd.DataFrame, links: pd.DataFrame, names: pd.Data
                      else "期内无申请")
         growth_en = (f"growth {growth} points against the reference" if growth else
                      "entered the node in the window" if n["growth_note"] == "entered" else "no filings in the window")
-        links_text = ", ".join(n["linked_strengths"]) or "—"
+        linked = [str(label.get(m, m)) for m in n["linked_strengths"]]
+        links_zh, links_en = "、".join(linked) or "无", ", ".join(linked) or "none"
         zh = (f"{KINDS[kind][0]}：区域{num(n['zone_units'])}个单位（占全球{pct(n['zone_share'])}），"
               f"RTA {_rta(n[rta_col])}，{growth_zh}；全球近{options.recent_years}年增长{pct(n['recent_growth'])}，"
-              f"状态{STATUS.get(n['status'], n['status'])}；与区域优势节点的供给关系：{links_text}。支撑路径：{zh_feeds}。")
+              f"状态{STATUS.get(n['status'], n['status'])}；与区域优势节点的供给关系：{links_zh}。支撑路径：{zh_feeds}。")
         en = (f"{KINDS[kind][1]}: the zone holds {num(n['zone_units'])} units ({pct(n['zone_share'])} of the world), "
               f"RTA {_rta(n[rta_col])}, {growth_en}; world growth over the last {options.recent_years} years "
-              f"{pct(n['recent_growth'])}, status {n['status']}; supply links to the zone's strengths: {links_text}. "
+              f"{pct(n['recent_growth'])}, status {n['status']}; supply links to the zone's strengths: {links_en}. "
               f"Fed by: {', '.join(feeds)}.")
         rows.append({"kind": kind, "node": n["node"], "candidate": label.get(n["node"], n["node"]),
                      "candidate_id": n["node"], "score": parts.loc[i, "score"], "reason_zh": zh, "reason_en": en,

@@ -31,10 +31,22 @@ STATES = {"active": ("有效", "in force"), "pending": ("审中", "pending"), "l
           "unknown": ("未知", "unknown")}
 #: the states whose technology anyone may use (no rights in force)
 FREE = ("expired", "lapsed", "abandoned")
-VALUE_PARTS = ("citations", "family", "offices", "claims", "term")
+VALUE_PARTS = ("citations", "family", "offices", "claims", "events", "term")
+EVENT_COLUMNS = ("transfers", "licences", "pledges", "litigations")
 COLUMNS = ["patent", "unit", "title", "office", "type", "app_date", "grant_date", "legal_status", "state", "state_basis",
-           "term_years", "expiry_date", "months_left", "citations_pct", "family_pct", "offices", "offices_pct",
-           "claims_pct", "term_left", "value_score", "value_parts"]
+           "term_years", "expiry_date", "months_left", "transfers", "licences", "pledges", "litigations", "events",
+           "citations_pct", "family_pct", "offices", "offices_pct", "claims_pct", "term_left", "value_score",
+           "value_parts", "link"]
+
+
+def link(patent: pd.Series, url: pd.Series) -> pd.Series:
+    """The vendor's link where the export has one, else the patent's public page (Google Patents) by
+    publication number.
+
+    >>> link(pd.Series(["CN1A", "US2B2"]), pd.Series([None, "https://lens.org/x"])).tolist()
+    ['https://patents.google.com/patent/CN1A', 'https://lens.org/x']
+    """
+    return url.where(url.notna() & url.astype(str).str.startswith("http"), "https://patents.google.com/patent/" + patent)
 
 
 def term_years(office: pd.Series, kind: pd.Series, app_date: pd.Series) -> pd.Series:
@@ -182,13 +194,20 @@ def value_table(legal: pd.DataFrame, family: pd.DataFrame, options: Options) -> 
     frame["family_pct"] = cohort_pct(frame["family_size"], cohort)
     frame["offices_pct"] = cohort_pct(frame["offices"], cohort)
     frame["claims_pct"] = cohort_pct(frame["claims"], cohort)
+    # legal events: 1 where the patent was transferred, licensed, pledged or litigated (a market has valued
+    # it), 0 where the export lists events and none of these, unknown where it lists none
+    events = frame[list(EVENT_COLUMNS)].apply(pd.to_numeric).astype("Float64")
+    frame["events"] = (events.sum(axis=1, min_count=1) > 0).astype("Float64").where(events.notna().any(axis=1))
+    frame["events"] = frame["events"].astype(float)
     parts = pd.DataFrame({"citations": frame["citations_pct"], "family": frame["family_pct"],
-                          "offices": frame["offices_pct"], "claims": frame["claims_pct"], "term": frame["term_left"]})
+                          "offices": frame["offices_pct"], "claims": frame["claims_pct"], "events": frame["events"],
+                          "term": frame["term_left"]})
     weights = dict(zip(VALUE_PARTS, options.value_weights))
     frame["value_score"] = value_score(parts, weights)
     known = parts.notna()
     frame["value_parts"] = ["+".join(p for p, k in zip(VALUE_PARTS, row) if k) for row in known.to_numpy()]
     frame["expiry_date"] = frame["expiry_date"].dt.date
+    frame["link"] = link(frame["patent"], frame["url"])
     for c in ("citations_pct", "family_pct", "offices_pct", "claims_pct", "term_left"):
         frame[c] = frame[c].astype(float).round(6)
     return frame[COLUMNS].sort_values("patent").reset_index(drop=True)
@@ -205,16 +224,18 @@ def patent_value(store: GraphStore, scheme: str, options: Options | None = None)
     in force or pending (0 for the others).
 
     value_score (0–100) = weighted mean of the parts known for the patent (:func:`value_score`), weights
-    ``options.value_weights`` (citations 30, family 20, offices 15, claims 15, remaining term 20: PatNav's
-    defaults after the indicators PatSnap's and incoPat's value models name — forward citations, family
-    size and coverage, claims, remaining life): citations_pct / family_pct / offices_pct / claims_pct = the
-    patent's percentile rank among the chain's patents of its counting year (:func:`cohort_pct`),
-    offices = distinct filing offices of its family, term_left = months_left / the whole term;
-    value_parts lists the parts known.
+    ``options.value_weights`` (citations 30, family 15, offices 15, claims 15, legal events 10, remaining
+    term 15: PatNav's defaults after the indicators PatSnap's and incoPat's value models name — forward
+    citations, family size and coverage, claims, transactions and litigation, remaining life):
+    citations_pct / family_pct / offices_pct / claims_pct = the patent's percentile rank among the chain's
+    patents of its counting year (:func:`cohort_pct`), offices = distinct filing offices of its family,
+    events = 1 if the export lists a transfer, licence, pledge or litigation (transfers, licences,
+    pledges, litigations: the counts, null where the export has no event column), term_left = months_left
+    / the whole term; value_parts lists the parts known; link = the vendor's link, else the public page.
 
     Returns columns: patent, unit, title, office, type, app_date, grant_date, legal_status, state, state_basis,
-    term_years, expiry_date, months_left, citations_pct, family_pct, offices, offices_pct, claims_pct,
-    term_left, value_score, value_parts.
+    term_years, expiry_date, months_left, transfers, licences, pledges, litigations, events, citations_pct,
+    family_pct, offices, offices_pct, claims_pct, term_left, value_score, value_parts, link.
     """
     options = options or Options()
     from analytics.positioning import remembered
