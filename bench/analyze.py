@@ -3,7 +3,7 @@
 Ingests the shared autonomous-driving corpus (2 incoPat XLSX + 9 Patentics CSV, ~34k patents) into a
 temporary LadybugDB — or uses ``--db DIR`` — then times each registered indicator on a fresh memo
 (its queries included) and ``analyze`` as ``patnav analyze`` runs it (queries and tables shared), with
-the seconds of each module (direction, positioning) in that run. The zone is the city whose applicants
+the seconds of each module (direction, positioning, pathways) in that run. The zone is the city whose applicants
 hold the most Chinese units (as ``patnav demo`` picks it). Target: the whole analysis under 30 s on this
 machine; printed as a ratio, never asserted.
 

@@ -231,4 +231,16 @@ def _translate(exc: RuntimeError, query: str) -> StoreError:
                              f"{msg}). Use `patnav ingest` to change the graph.")
     if msg.startswith("Interrupted"):
         return StoreError(f"the query ran past the time limit and was stopped: {head}")
+    missing = re.search(r"Cannot find property (\w+) for", msg)
+    if missing and missing.group(1) in _declared():
+        return StoreError(f"the graph has no property {missing.group(1)!r}, which this version of PatNav declares: "
+                          "it was built by an older version. Ingest the exports again into a new --db")
     return StoreError(f"LadybugDB rejected the query: {msg}")
+
+
+def _declared() -> set[str]:
+    """Every property name the vocabulary declares (on any label or relationship)."""
+    from ontology.vocab import vocabulary
+    v = vocabulary()
+    return {p.name for n in v.nodes.values() for p in n.properties} | \
+        {p.name for r in v.relationships.values() for p in r.properties}

@@ -185,3 +185,21 @@ def test_several_statements_in_one_query_are_refused(store, several):
 def test_bad_cypher_is_a_store_error(store):
     with pytest.raises(StoreError, match="rejected the query"):
         store.run("MATCH (p:Patent RETURN p")
+
+
+def test_a_graph_built_by_an_older_version_says_so(tmp_path):
+    """A database whose Patent table lacks a property this version declares (an upgrade): the query that
+    reads it fails with one line saying to ingest again, not the engine's binder message."""
+    import ladybug
+    from graph.embedded_store import DB_FILE, EmbeddedStore
+    (tmp_path / "old").mkdir()
+    db = ladybug.Database(str(tmp_path / "old" / DB_FILE))
+    conn = ladybug.Connection(db)
+    conn.execute("CREATE NODE TABLE Patent(id STRING, PRIMARY KEY(id))").close()
+    conn.close()
+    db.close()
+    with EmbeddedStore(tmp_path / "old", read_only=True) as store:
+        with pytest.raises(StoreError, match="built by an older version. Ingest the exports again"):
+            store.run("MATCH (p:Patent) RETURN p.transfers AS t")
+        with pytest.raises(StoreError, match="LadybugDB rejected the query"):  # a typo is not an upgrade
+            store.run("MATCH (p:Patent) RETURN p.transferz AS t")

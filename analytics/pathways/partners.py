@@ -134,12 +134,15 @@ def talent(data: Inputs, options: Options, inventors: pd.DataFrame, local: pd.Da
     aims = targets(data.structure)
     rows = []
     outer = inventor_rows(data, inventors, aims)
-    inside = set(inventor_rows(data, inventors, None).query("zone")["inventor"])
+    every = inventor_rows(data, inventors, None)
+    inside = set(every.loc[every["zone"], "inventor"])
     outer = outer[~outer["inventor"].isin(inside)]
     if len(outer):
         parts = inventor_parts(outer, data.last, options)
-        parts = parts[parts["units"] >= MIN_UNITS]
+        parts = _best(parts[parts["units"] >= MIN_UNITS], options.top_candidates)
+        outer = outer[outer["inventor"].isin(set(parts.index))]
         employer = _employers(data, outer)
+        where = _where(data, outer, aims)
         for i, f in parts.iterrows():
             firm = employer.get(i, "—")
             zh = (f"人才引进：区外发明人（{firm}），补链/延链节点{num(f['units'])}个单位，被引{int(f['citations'])}次，"
@@ -147,16 +150,16 @@ def talent(data: Inputs, options: Options, inventors: pd.DataFrame, local: pd.Da
             en = (f"recruit: an inventor outside the zone ({firm}) with {num(f['units'])} units in the fill/extend nodes, "
                   f"{int(f['citations'])} citations, first inventor on {pct(f['lead'])}, last filing "
                   f"{_year(f['last_year'])}, {'with' if f['china'] else 'no'} filings in China.")
-            rows.append(_talent_row("recruit", i, f, zh, en, outer, data, aims, employer=firm))
+            rows.append(_talent_row("recruit", i, f, zh, en, where, employer=firm))
     if len(local):
-        zone_rows = inventor_rows(data, inventors, None).query("zone")
+        zone_rows = every[every["zone"]]
         parts = inventor_parts(zone_rows, data.last, options)
         layers = local.set_index("inventor")
         for kind, chosen in (("retain", layers.index[layers["layer"].isin(["core", "backbone"])]),
                              ("at_risk", layers.index[layers["flow"].eq("out")])):
-            for i in chosen:
-                if i not in parts.index:
-                    continue
+            picked = _best(parts[parts.index.isin(set(chosen))], options.top_candidates)
+            where = _where(data, zone_rows[zone_rows["inventor"].isin(set(picked.index))], None)
+            for i in picked.index:
                 f, lay = parts.loc[i], layers.loc[i]
                 if kind == "retain":
                     zh = (f"人才保留：区域{'核心' if lay['layer'] == 'core' else '骨干'}发明人，{num(lay['units'])}个单位，"
@@ -168,7 +171,7 @@ def talent(data: Inputs, options: Options, inventors: pd.DataFrame, local: pd.Da
                           f"{_year(lay['last_year'])}年之前，此后在区外申请（同名者可能混淆，需核实）。")
                     en = (f"at risk: a zone inventor with {num(lay['units'])} units whose later filings are with "
                           f"applicants outside the zone (namesakes may look alike: check).")
-                rows.append(_talent_row(kind, i, f, zh, en, zone_rows, data, None,
+                rows.append(_talent_row(kind, i, f, zh, en, where,
                                         layer=lay["layer"], zone_units=lay["units"], first_share=lay["first_share"],
                                         team=None if pd.isna(lay["team"]) else int(lay["team"]),
                                         zone_last_year=None if pd.isna(lay["last_year"]) else int(lay["last_year"])))
@@ -187,20 +190,35 @@ def _employers(data: Inputs, rows: pd.DataFrame) -> pd.Series:
     return count.groupby("inventor").head(1).set_index("inventor")["name"]
 
 
-def _talent_row(kind: str, inventor: str, f: pd.Series, zh: str, en: str, rows: pd.DataFrame, data: Inputs,
-                nodes_in: list[str] | None, **extra) -> dict:
-    """One talent row; its node = the node (of ``nodes_in``, else any but a stage root) with most of the
-    inventor's units, ties by node id."""
-    mine = rows[rows["inventor"] == inventor]
-    nodes = data.patents[data.patents["patent"].isin(set(mine["patent"]))]
-    nodes = nodes[nodes["node"].isin(nodes_in)] if nodes_in is not None else nodes[~nodes["node"].isin(data.roots)]
-    node = nodes.groupby("node")["unit"].nunique().sort_index().idxmax() if len(nodes) else ""
-    patents = sorted(set(mine["patent"]))[:5]
-    return {"kind": kind, "node": node, "candidate": f["name"], "candidate_id": inventor, "score": f["score"],
-            "reason_zh": zh, "reason_en": en,
+def _best(parts: pd.DataFrame, n: int) -> pd.DataFrame:
+    """The ``n`` best rows by score (ties by id): what ``finish`` keeps, chosen before any sentence is written."""
+    order = parts.assign(_id=parts.index).sort_values(["score", "_id"], ascending=[False, True], kind="mergesort")
+    return order.head(n).drop(columns="_id")
+
+
+def _where(data: Inputs, rows: pd.DataFrame, nodes_in: list[str] | None) -> pd.DataFrame:
+    """Per inventor of ``rows``: node = the node (of ``nodes_in``, else any but a stage root) with most of the
+    inventor's units, ties by node id; patents = the first five of their patents by id."""
+    p = data.patents[["node", "patent", "unit"]]
+    p = p[p["node"].isin(nodes_in)] if nodes_in is not None else p[~p["node"].isin(data.roots)]
+    pairs = rows[["inventor", "patent"]].drop_duplicates().merge(p, on="patent")
+    per = pairs.groupby(["inventor", "node"])["unit"].nunique().reset_index()
+    per = per.sort_values(["inventor", "unit", "node"], ascending=[True, False, True], kind="mergesort")
+    node = per.groupby("inventor").head(1).set_index("inventor")["node"]
+    patents = rows[["inventor", "patent"]].drop_duplicates().sort_values(["inventor", "patent"]) \
+        .groupby("inventor").head(5).groupby("inventor")["patent"].agg(list)
+    return pd.DataFrame({"node": node, "patents": patents})
+
+
+def _talent_row(kind: str, inventor: str, f: pd.Series, zh: str, en: str, where: pd.DataFrame, **extra) -> dict:
+    node = where["node"].get(inventor, "") if len(where) else ""
+    patents = where["patents"].get(inventor, []) if len(where) else []
+    return {"kind": kind, "node": node if isinstance(node, str) else "", "candidate": f["name"],
+            "candidate_id": inventor, "score": f["score"], "reason_zh": zh, "reason_en": en,
             "evidence": evidence(units=f["units"], citations=f["citations"], lead=f["lead"], recent=f["recent"],
                                  china=f["china"], last_year=None if pd.isna(f["last_year"]) else int(f["last_year"]),
-                                 patents=patents, parts=f["parts"], **extra)}
+                                 patents=list(patents) if isinstance(patents, list) else [], parts=f["parts"],
+                                 **extra)}
 
 
 def pathway_technology(store: GraphStore, scheme: str, options: Options | None = None) -> pd.DataFrame:

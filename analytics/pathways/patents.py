@@ -46,10 +46,17 @@ def patent_nodes(data: Inputs, nodes: list[str]) -> pd.DataFrame:
     return out
 
 
-def _holders(data: Inputs) -> pd.DataFrame:
+def held(data: Inputs, nodes: list[str]) -> pd.DataFrame:
+    """:func:`patent_nodes` with each patent's first holder (by applicant id), its type, and whether a zone
+    applicant holds it; a patent the export names no applicant for has holder '' and is not the zone's."""
     h = data.holders.sort_values(["patent", "applicant"])
-    return h.groupby("patent").agg(holder=("name", "first"), holder_id=("applicant", "first"),
-                                   holder_type=("type", "first"), zone_held=("zone", "any"))
+    first = h.groupby("patent").agg(holder=("name", "first"), holder_id=("applicant", "first"),
+                                    holder_type=("type", "first"), zone_held=("zone", "any"))
+    out = patent_nodes(data, nodes).join(first, on="patent")
+    out["holder"] = out["holder"].fillna("未知申请人 unknown applicant")
+    out[["holder_id", "holder_type"]] = out[["holder_id", "holder_type"]].fillna("")
+    out["zone_held"] = out["zone_held"].fillna(False).astype(bool)
+    return out
 
 
 def _patent_row(kind: str, r, zh: str, en: str, **extra) -> dict:
@@ -64,7 +71,7 @@ def patent_use(data: Inputs, options: Options) -> pd.DataFrame:
     aims = targets(data.structure)
     strong = targets(data.structure, ("strengthen",))
     rows = []
-    frame = patent_nodes(data, aims).join(_holders(data), on="patent")
+    frame = held(data, aims)
     free = frame[frame["state"].isin(["expired", "lapsed"]) & (frame["value_score"] >= options.high_value)]
     for r in free.itertuples():
         zh = (f"免费使用：{STATES[r.state][0]}专利（{r.holder}），价值分{num(r.value_score)}，估计届满日{r.expiry_date}；"
@@ -72,7 +79,7 @@ def patent_use(data: Inputs, options: Options) -> pd.DataFrame:
         en = (f"free to use: {STATES[r.state][1]} patent of {r.holder}, value score {num(r.value_score)}, estimated "
               f"expiry {r.expiry_date}.")
         rows.append(_patent_row("free", r, zh, en))
-    wide = patent_nodes(data, sorted(set(aims) | set(strong))).join(_holders(data), on="patent")
+    wide = held(data, sorted(set(aims) | set(strong)))
     soon = wide[wide["state"].eq("active") & wide["months_left"].gt(0) & wide["months_left"].le(options.expiry_months)]
     soon = soon.assign(window=expiry_window(soon["months_left"]))
     for r in soon.itertuples():
@@ -131,7 +138,7 @@ def reserve(data: Inputs, options: Options) -> pd.DataFrame:
     per["rank"] = per.groupby("node")["w"].rank(method="min", ascending=False)
     zone_of = data.chain.groupby("applicant")["zone"].any()
     dominant = per[(per["rank"] <= RISK_RANK) & ~per["applicant"].map(zone_of).fillna(False).astype(bool)]
-    frame = patent_nodes(data, weak).join(_holders(data), on="patent")
+    frame = held(data, weak)
     frame = frame.merge(data.patents[["patent", "node"]].rename(columns={"node": "in_node"}), on="patent")
     frame = frame.merge(data.holders[["patent", "applicant"]], on="patent")
     hit = frame.merge(dominant.rename(columns={"node": "in_node"}), on=["in_node", "applicant"])
@@ -146,7 +153,7 @@ def reserve(data: Inputs, options: Options) -> pd.DataFrame:
         rows.append(_patent_row("risk", r._replace(node=r.in_node), zh, en, rank=int(r.rank)))
     # acquire: high-value patents in force in the target nodes held by individuals, academia or idle holders
     idle = _idle(data, options)
-    cand = patent_nodes(data, aims).join(_holders(data), on="patent")
+    cand = held(data, aims)
     cand = cand[cand["state"].eq("active") & (cand["value_score"] >= options.high_value) & ~cand["zone_held"]]
     why = np.select([cand["holder_type"].eq("individual"), cand["holder_type"].isin(ACADEMIC),
                      cand["holder_id"].isin(idle)], ["individual", "academic", "idle"], "")
