@@ -81,7 +81,11 @@ def attract(store, scheme: str, code: str, aims: list[str], zone_units: pd.Serie
     known = per["country"].fillna("") != ""
     placed = per["region"].fillna("").astype(str).str.len() == 6
     foreign = known & (per["country"] != country)
-    pool = per[~per["zone"] & (foreign | ((per["country"] == country) & placed)) & (per["kind"] == "enterprise")].index
+    org = _orgs(store)
+    zone_orgs = {org.get(a, a) for a in per.index[per["zone"]]}
+    local = pd.Series([org.get(a, a) in zone_orgs for a in per.index], index=per.index)
+    pool = per[~per["zone"] & ~local & (foreign | ((per["country"] == country) & placed))
+               & (per["kind"] == "enterprise")].index
     node_rows = t[t["node"].isin(aims)].drop_duplicates(["node", "unit", "applicant"]).copy()
     node_rows["w"] = 1.0 / node_rows.groupby(["node", "unit"])["applicant"].transform("size")
     pairs = node_rows[node_rows["applicant"].isin(pool)][["unit", "applicant"]].drop_duplicates()
@@ -133,7 +137,18 @@ def attract(store, scheme: str, code: str, aims: list[str], zone_units: pd.Serie
         local = min(sum(zone_units.get(n, 0.0) for n in adjacent.get(best, ())) / total, 1.0) if total > 0 else 0.0
         p = float(priorities.get(best, 0.0))
         scores[a] = (weights[0] * c + weights[1] * e + weights[2] * local + weights[3] * p) / sum(weights) * 100
-    return pd.Series(scores, dtype=float)
+    best: dict[str, tuple] = {}  # one candidate per organisation: its best-scoring member, ties by id
+    for a, v in scores.items():
+        o = org.get(a, a)
+        if o not in best or (-v, a) < (-best[o][1], best[o][0]):
+            best[o] = (a, v)
+    return pd.Series({a: v for a, v in best.values()}, dtype=float)
+
+
+def _orgs(store) -> dict[str, str]:
+    """applicant → the first (by id) vendor group it belongs to."""
+    groups = store.run(GROUPS).sort_values(["a", "g"]).drop_duplicates("a")
+    return dict(zip(groups["a"], groups["g"]))
 
 
 def _best_share(share: pd.Series, applicants) -> float:
@@ -243,9 +258,14 @@ def value_scores(store, scheme: str, state: pd.DataFrame, weights=(30, 15, 15, 1
     parts = {}
     for col in ("cited_by", "family_size", "offices", "claims"):
         parts[col] = pd.Series(index=rows.index, dtype=float)
+        everyone = percentile([None if pd.isna(v) else float(v) for v in rows[col]])
         for _, g in rows.groupby(rows["year"].fillna(-1)):
             vals = [None if pd.isna(v) else float(v) for v in g[col]]
-            parts[col].loc[g.index] = [np.nan if p is None else p for p in percentile(vals)]
+            if sum(v is not None for v in vals) >= 10:  # a year of fewer known values ranks among all years
+                parts[col].loc[g.index] = [np.nan if p is None else p for p in percentile(vals)]
+            else:
+                parts[col].loc[g.index] = [np.nan if everyone[i] is None else everyone[i]
+                                           for i in rows.index.get_indexer(g.index)]
     term = rows["patent"].map(state.set_index("patent")["term_left"]).astype(float)
     out = {}
     for i, pid in enumerate(rows["patent"]):
@@ -253,22 +273,22 @@ def value_scores(store, scheme: str, state: pd.DataFrame, weights=(30, 15, 15, 1
               parts["claims"].iloc[i], np.nan, term.iloc[i]]
         num = sum(w * x for w, x in zip(weights, xs) if x == x)
         den = sum(w for w, x in zip(weights, xs) if x == x)
-        out[pid] = 100 * num / den if den else np.nan
+        known = sum(1 for x in xs if x == x)
+        out[pid] = 100 * num / den if den and known >= 2 else np.nan  # one known part is no score
     return pd.Series(out)
 
 
 def structure_scores(positions: pd.DataFrame, links: pd.DataFrame, weights=(30, 20, 20, 30)) -> dict[str, float]:
-    """The structure score per node: growth (world, clipped to [0, 1]), heat (hot 1, mature 0.5), links to
-    the zone's strengths plus a downstream link from an advantage node (at most 3, / 3), the RTA / 2."""
+    """The structure score per node: growth (world, clipped to [0, 1]), heat (hot 1, mature 0.5), the zone's
+    strengths linked to it either way (at most 3, / 3), the RTA / 2."""
     q = dict(zip(positions["node"], positions["quadrant"]))
     out = {}
     for r in positions.itertuples():
         strong = {b if a == r.node else a for a, b in zip(links["source"], links["target"]) if r.node in (a, b)
                   and q.get(b if a == r.node else a) in ("advantage", "potential")}
-        downstream = any(q.get(a) == "advantage" and b == r.node for a, b in zip(links["source"], links["target"]))
         g = 0.0 if r.recent_growth != r.recent_growth else min(max(r.recent_growth, 0.0), 1.0)
         heat = {"hot": 1.0, "mature": 0.5}.get(r.status, 0.0)
-        link = min(len(strong) + int(downstream), 3) / 3
+        link = min(len(strong), 3) / 3
         spec = 0.0 if r.rta_world != r.rta_world else min(max(r.rta_world / 2, 0.0), 1.0)
         out[r.node] = 100 * (weights[0] * g + weights[1] * heat + weights[2] * link + weights[3] * spec) / sum(weights)
     return out
@@ -279,7 +299,7 @@ def partner_scores(store, scheme: str, code: str, aims: list[str], active: set, 
     """The technology-partner score per university or institute, recomputed from the tuples: units = its
     parts of the units that have a patent in a target node, licensable = its patents in a target node in
     force (``active``: the value table's state, tested on its own), joint = units shared with an applicant
-    of the zone other than itself, nation = of CN."""
+    of the zone of another organisation (vendor group), nation = of CN."""
     t = tuples(store, scheme)
     t["zone"] = in_zone(t["region"], code)
     chain = t[t["node"] == "*"].drop_duplicates(["unit", "applicant"]).copy()
@@ -290,11 +310,13 @@ def partner_scores(store, scheme: str, code: str, aims: list[str], active: set, 
     units = academic.groupby("applicant")["w"].sum()
     units = units[units >= min_units]
     zone_units = chain[chain["zone"]].groupby("unit")["applicant"].apply(set).to_dict()
+    org = _orgs(store)
     rows = {}
     for a in units.index:
         mine = t[(t["applicant"] == a)]
         lic = len({p for p in mine["patent"] if p in target_patents and p in active})
-        joint = len({u for u in chain.loc[chain["applicant"] == a, "unit"] if zone_units.get(u, set()) - {a}})
+        joint = len({u for u in chain.loc[chain["applicant"] == a, "unit"]
+                     if {org.get(z, z) for z in zone_units.get(u, set())} - {org.get(a, a)}})
         rows[a] = (units[a], lic, joint, (mine["country"].iloc[0] == "CN"))
     frame = pd.DataFrame(rows, index=["units", "lic", "joint", "nation"]).T
     top_u, top_l = frame["units"].max(), frame["lic"].max()

@@ -53,8 +53,13 @@ def test_expiry_and_legal_state_equal_the_exports_own_dates(vr_engines):
     assert len(old) and old["state"].isin(["expired", "lapsed", "abandoned"]).all()
     assert (g.loc[g["state"].isin(["lapsed", "expired", "abandoned"]), "months_left"] == 0).all()
     assert g["value_score"].between(0, 100).all()
+    # months to expiry for rights in force or pending, from the oracle's own expiry dates
+    live = w["state"].isin(["active", "pending"])
+    months = ((pd.to_datetime(w.loc[live, "expiry_date"]) - pd.Timestamp(AS_OF)).dt.days / 30.4375).round(1)
+    assert np.allclose(g.loc[live, "months_left"].astype(float), months, atol=0.051)
+    assert g.loc[~live, "term_left"].isna().all()  # no remaining-term part for ended rights
     want_score = expected_pathways.value_scores(embedded, "vr-ar", got.reset_index())
-    assert np.allclose(got["value_score"].astype(float), want_score.loc[got.index], atol=1e-6)
+    assert np.allclose(got["value_score"].astype(float), want_score.loc[got.index], atol=1e-6, equal_nan=True)
 
 
 @pytest.mark.corpus

@@ -21,15 +21,17 @@ from graph.store import GraphStore
 LEADER_RANK = TIER_RANKS[1]
 
 
-def outside(chain: pd.DataFrame, country: str) -> pd.Series:
+def outside(chain: pd.DataFrame, org: pd.Series, zone_orgs: set) -> pd.Series:
     """Per applicant: located outside the zone — of another known country, or of the zone's country with a
-    known region (6-digit code) outside the zone. An applicant of the nation whose region is unknown may be
-    in the zone, so it is not outside (unknown is not evidence)."""
+    known region (6-digit code) outside the zone — and not of an organisation (vendor group) with a member
+    in the zone (a local firm's subsidiary abroad is not a firm to attract). An applicant of the nation
+    whose region is unknown may be in the zone, so it is not outside (unknown is not evidence)."""
     per = chain.groupby("applicant").agg(zone=("zone", "any"), nation=("nation", "any"), country=("country", "first"),
                                          region=("region", "first"))
     placed = per["region"].fillna("").astype(str).str.len().eq(6)
     foreign = per["country"].fillna("").ne("") & ~per["nation"]
-    return ~per["zone"] & (foreign | (per["nation"] & placed))
+    local_org = per.index.map(org).isin(zone_orgs)
+    return ~per["zone"] & ~local_org & (foreign | (per["nation"] & placed))
 
 
 def node_units(actors: pd.DataFrame) -> pd.DataFrame:
@@ -51,11 +53,14 @@ def attract_parts(data: Inputs, options: Options) -> pd.DataFrame:
     - local = the zone's units in the nodes adjacent through ``SUPPLIES`` to its main target node (the one
       where it holds most units; ties by node id) / the zone's units in the chain, at most 1;
     - policy = the zone file's priority weight of that node (0 without one).
+
+    Members of one organisation (vendor group: Ford Global Technologies and its name variants, GM and
+    Cruise) are one candidate, its best-scoring member.
     """
     zone = options.zone
     aims = targets(data.structure)
     chain = data.chain
-    out = outside(chain, zone.country)
+    out = outside(chain, data.org, data.zone_orgs)
     firms = chain.groupby("applicant")["type"].first().eq("enterprise")
     pool = set(out[out & firms.reindex(out.index, fill_value=False)].index)
     in_aims = data.actors[data.actors["node"].isin(aims) & data.actors["applicant"].isin(pool)]
@@ -99,7 +104,10 @@ def attract_parts(data: Inputs, options: Options) -> pd.DataFrame:
     frame["policy"] = [float(priorities.get(n, priorities.get(code[n], 0.0))) for n in frame["node"]]
     w = np.asarray(options.attract_weights, dtype=float)
     frame["score"] = 100 * (frame[["complementarity", "expansion", "local", "policy"]].to_numpy() @ w) / w.sum()
-    return frame
+    # one organisation is one firm to attract: its best-scoring member (ties by applicant id) stands for it
+    frame["org"] = frame.index.map(data.org)
+    frame = frame.assign(_id=frame.index).sort_values(["score", "_id"], ascending=[False, True], kind="mergesort")
+    return frame[~frame["org"].duplicated()].drop(columns="_id")
 
 
 def _adjacent(links: pd.DataFrame) -> dict[str, tuple[str, ...]]:
@@ -138,14 +146,15 @@ def attract(data: Inputs, options: Options) -> pd.DataFrame:
               f"占{pct(f['node_share'])}）；目标节点近{options.recent_years}年{num(f['recent'])}个单位，此前"
               f"{num(f['before'])}个；{pct(f['home_share'])}的单位在中国申请；{'有' if f['present'] else '无'}在华主体；"
               f"区域在相邻供给节点有{num(f['local_units'])}个单位。")
-        en = (f"attract: a firm of {where} with {num(f['units'])} units in the fill/extend nodes, most in {f['node']} "
+        en = (f"attract: a firm of {where} with {num(f['units'])} units in the fill/extend nodes, most in {node} "
               f"({num(f['node_units'])}, {pct(f['node_share'])} of it); {num(f['recent'])} units there in the last "
               f"{options.recent_years} years against {num(f['before'])} before; {pct(f['home_share'])} of its units filed "
               f"in China; {'a' if f['present'] else 'no'} presence in China; the zone holds {num(f['local_units'])} "
               f"units in the adjacent supply nodes.")
         rows.append({"kind": "attract", "node": f["node"], "candidate": n["name"], "candidate_id": a,
                      "score": f["score"], "reason_zh": zh, "reason_en": en,
-                     "evidence": evidence(location=n["region"] if placed else n["country"], units=f["units"],
+                     "evidence": evidence(location=n["region"] if placed else n["country"], organisation=f["org"],
+                                          units=f["units"],
                                           node_units=f["node_units"], node_share=f["node_share"],
                                           recent=f["recent"], before=f["before"], home_share=f["home_share"],
                                           present=bool(f["present"]), local_units=f["local_units"],
@@ -219,12 +228,15 @@ def cultivate(data: Inputs, options: Options) -> pd.DataFrame:
 
 
 def integrate(data: Inputs, options: Options) -> pd.DataFrame:
-    """Applicants of the nation outside the zone (not individuals) that already co-apply with the zone's
-    applicants: score = 100 × (joint / max joint + u / max u) / 2, joint = units shared with a zone
-    applicant, u = its units in the target nodes (0 when no fill or extend node)."""
+    """Applicants of the nation located outside the zone (:func:`outside`: a known region elsewhere, not of a
+    zone firm's group; not individuals) that already co-apply with the zone's applicants: score = 100 ×
+    (min(joint / ``MIN_UNITS``, 1) + u / max u) / 2, joint = units shared with a zone applicant, u = its
+    units in the target nodes (0 when no fill or extend node)."""
     chain = data.chain
     zone_units = set(chain.loc[chain["zone"], "unit"])
-    others = chain[~chain["zone"] & chain["nation"] & chain["type"].ne("individual") & chain["unit"].isin(zone_units)]
+    away = outside(chain, data.org, data.zone_orgs)
+    others = chain[chain["applicant"].isin(set(away[away].index)) & chain["nation"] & chain["type"].ne("individual")
+                   & chain["unit"].isin(zone_units)]
     if others.empty:
         return empty()
     joint = others.groupby("applicant")["unit"].nunique()
@@ -233,7 +245,7 @@ def integrate(data: Inputs, options: Options) -> pd.DataFrame:
     u = in_aims.drop_duplicates(["unit", "applicant"]).merge(chain[["unit", "applicant", "w"]], on=["unit", "applicant"],
                                                              suffixes=("_node", "")).groupby("applicant")["w"].sum()
     u = u.reindex(joint.index, fill_value=0.0)
-    score = 100 * (joint / joint.max() + (u / u.max() if u.max() > 0 else 0.0)) / 2
+    score = 100 * ((joint / MIN_UNITS).clip(upper=1.0) + (u / u.max() if u.max() > 0 else 0.0)) / 2
     names = chain.groupby("applicant")["name"].first()
     proof = top_patents(data.holders[data.holders["patent"].isin(set(
         data.value.loc[data.value["unit"].isin(zone_units), "patent"]))], data.value, data.patents, None)

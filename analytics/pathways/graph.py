@@ -44,14 +44,15 @@ def pathway_graph(path: str, table: pd.DataFrame, positions: pd.DataFrame, names
         if item is not None:
             zh, en, numbers = item["reason_zh"], item["reason_en"], json.loads(item["evidence"])
         else:
-            rta = None if p is None else p["rta_world"]
+            reference = "rta_nation" if p is not None and p.get("reference") == "nation" else "rta_world"
+            rta = None if p is None else p[reference]
             q_zh = QUADRANTS.get(quadrant, ("", ""))[0]
             zh = (f"区域在该节点：{q_zh or '—'}，{_n(None if p is None else p['zone_units'])}个单位，"
                   f"RTA {_n(rta)}" if node != CHAIN else "全产业链")
             en = (f"the zone here: {quadrant or '—'}, {_n(None if p is None else p['zone_units'])} units, RTA {_n(rta)}"
                   if node != CHAIN else "the whole chain")
             numbers = {"zone_units": None if p is None else float(p["zone_units"]),
-                       "rta_world": None if rta is None or pd.isna(rta) else float(rta)}
+                       reference: None if rta is None or pd.isna(rta) else float(rta)}
         edges.append({"source": zone_id, "target": node, "reason_zh": zh, "reason_en": en, "evidence": numbers})
     for row in table.itertuples():
         if path == "structure":  # the items are the chain nodes themselves: their edge from the zone says why

@@ -30,6 +30,8 @@ class Inputs:
     groups: pd.DataFrame      # applicant_groups as from (member) → to (group)
     country: str              # the zone's country
     roots: set                # stage roots (nodes without parent that have children)
+    org: pd.Series            # applicant → its organisation: the vendor group it belongs to, else itself
+    zone_orgs: set            # the organisations with a member in the zone (a group's member abroad is not outside)
     last: int | None          # the last complete year
 
 
@@ -50,6 +52,10 @@ def inputs(store: GraphStore, scheme: str, options: Options) -> Inputs:
         kinds = chain.groupby("applicant")["type"].first()
         holders = holders.join(flags, on="applicant").assign(type=lambda h: h["applicant"].map(kinds).fillna(""))
         holders[["zone", "nation"]] = holders[["zone", "nation"]].fillna(False).astype(bool)
+        groups = run_query(store, "applicant_groups").rename(columns={"applicant": "from", "group_id": "to"})
+        org = organisations(pd.concat([actors["applicant"], holders["applicant"]]).drop_duplicates(), groups)
+        zone_orgs = set(org[org.index.isin(set(chain.loc[chain["zone"], "applicant"]))])
+        holders["zone_org"] = holders["applicant"].map(org).isin(zone_orgs)
         return Inputs(actors=actors, chain=chain, patents=patents, offices=units.set_index("unit")["offices"],
                       value=patent_value(store, scheme, options), holders=holders,
                       positions=cached(store, positioning_nodes, scheme, options),
@@ -57,8 +63,7 @@ def inputs(store: GraphStore, scheme: str, options: Options) -> Inputs:
                       links=run_query(store, "chain_links", scheme=scheme),
                       names=run_query(store, "chain_nodes", scheme=scheme).set_index("node")["name_zh"],
                       last=cutoff_year(store, scheme),
-                      groups=run_query(store, "applicant_groups").rename(columns={"applicant": "from",
-                                                                                  "group_id": "to"}),
+                      groups=groups, org=org, zone_orgs=zone_orgs,
                       country=options.zone.country, roots=roots(run_query(store, "chain_nodes", scheme=scheme)))
     return _remember(store, ("pathway_inputs", scheme, repr(options.record())), compute)
 
@@ -83,6 +88,20 @@ def _remember(store, key, compute):
     if cache is not None:
         cache[key] = value
     return value
+
+
+def organisations(applicants: pd.Series, groups: pd.DataFrame) -> pd.Series:
+    """applicant → organisation: the vendor-standardised group it belongs to (the first by id where the
+    vendors give several), the group node itself, or the applicant alone. Subsidiaries, name variants and
+    renderings in another script of one company are one organisation.
+
+    >>> organisations(pd.Series(["a", "b", "g", "x"]), pd.DataFrame({"from": ["a", "b"], "to": ["g", "g"]})).to_dict()
+    {'a': 'g', 'b': 'g', 'g': 'g', 'x': 'x'}
+    """
+    first = groups.sort_values(["from", "to"]).drop_duplicates("from").set_index("from")["to"] if len(groups) \
+        else pd.Series(dtype=object)
+    keys = pd.Index(applicants.drop_duplicates())
+    return pd.Series(keys.map(first).where(keys.isin(first.index), keys), index=keys, dtype=object)
 
 
 def filed_in(offices: pd.Series, country: str) -> set:

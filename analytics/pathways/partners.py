@@ -25,8 +25,9 @@ def _norm(v: pd.Series) -> pd.Series:
 def partner_parts(data: Inputs, options: Options) -> pd.DataFrame:
     """Per university or institute with at least ``MIN_UNITS`` units in the fill and extend nodes: units
     (chain-level parts of its units there), licensable = its patents there in force and not transferred
-    or licensed (most exports list no events: there every patent in force counts), joint = units shared with the zone's
-    applicants (other than itself), nation = of the zone's country; score = Σ w · (units / max, licensable
+    or licensed (most exports list no events: there every patent in force counts), joint = units shared
+    with the zone's applicants of another organisation (vendor group), nation = of the zone's country; an
+    institute of a zone firm's group counts as in the zone; score = Σ w · (units / max, licensable
     / max, joint > 0, nation) / Σ w, weights ``options.partner_weights`` (40 / 30 / 20 / 10)."""
     aims = targets(data.structure)
     chain = data.chain
@@ -47,8 +48,11 @@ def partner_parts(data: Inputs, options: Options) -> pd.DataFrame:
     zone_rows = chain[chain["zone"]][["unit", "applicant"]]
     pairs = chain[chain["applicant"].isin(set(units.index))][["unit", "applicant"]].merge(zone_rows, on="unit",
                                                                                        suffixes=("", "_zone"))
-    joint = pairs[pairs["applicant"] != pairs["applicant_zone"]].groupby("applicant")["unit"].nunique()
+    # a co-application with another member of its own organisation is no partnership
+    other = pairs["applicant"].map(data.org) != pairs["applicant_zone"].map(data.org)
+    joint = pairs[other].groupby("applicant")["unit"].nunique()
     flags = chain.groupby("applicant")[["zone", "nation"]].any()
+    flags["zone"] = flags["zone"] | flags.index.map(data.org).isin(data.zone_orgs)  # a zone firm's own lab is local
     frame = pd.DataFrame({"units": units, "licensable": licensable.reindex(units.index, fill_value=0),
                           "joint": joint.reindex(units.index, fill_value=0)})
     frame = frame.join(flags)
@@ -156,7 +160,7 @@ def talent(data: Inputs, options: Options, inventors: pd.DataFrame, local: pd.Da
         parts = inventor_parts(zone_rows, data.last, options)
         layers = local.set_index("inventor")
         for kind, chosen in (("retain", layers.index[layers["layer"].isin(["core", "backbone"])]),
-                             ("at_risk", layers.index[layers["flow"].eq("out")])):
+                             ("at_risk", layers.index[layers["flow"].eq("out") & layers["units"].ge(MIN_UNITS)])):
             picked = _best(parts[parts.index.isin(set(chosen))], options.top_candidates)
             where = _where(data, zone_rows[zone_rows["inventor"].isin(set(picked.index))], None)
             for i in picked.index:
@@ -167,8 +171,8 @@ def talent(data: Inputs, options: Options, inventors: pd.DataFrame, local: pd.Da
                     en = (f"retain: a {lay['layer']} inventor of the zone with {num(lay['units'])} units, team "
                           f"{int(lay['team']) if pd.notna(lay['team']) else '—'}, first inventor on {pct(lay['first_share'])}.")
                 else:
-                    zh = (f"人才流失风险：区域发明人，{num(lay['units'])}个单位，最后一次与区域申请人申请在"
-                          f"{_year(lay['last_year'])}年之前，此后在区外申请（同名者可能混淆，需核实）。")
+                    zh = (f"人才流失风险：区域发明人，{num(lay['units'])}个单位，与区域申请人的最后一次申请在"
+                          f"{_year(lay['last_year'])}年，此后在区外申请（同名者可能混淆，需核实）。")
                     en = (f"at risk: a zone inventor with {num(lay['units'])} units whose later filings are with "
                           f"applicants outside the zone (namesakes may look alike: check).")
                 rows.append(_talent_row(kind, i, f, zh, en, where,
@@ -236,7 +240,8 @@ def pathway_talent(store: GraphStore, scheme: str, options: Options | None = Non
     ``MIN_UNITS`` units in the fill and extend nodes, scored by :func:`inventor_parts` (output, citations,
     主导率, recent activity, filing in China); retain — the zone's core and backbone inventors
     (``positioning_inventors``); at_risk — zone inventors whose later filings are with applicants
-    outside the zone (``flow`` = out). Inventor keys are names: namesakes are one person.
+    outside the zone (``flow`` = out), with at least ``MIN_UNITS`` units. Inventor keys are names: namesakes
+    are one person.
 
     Returns the pathway columns. Empty without a zone.
     """

@@ -51,7 +51,7 @@ def held(data: Inputs, nodes: list[str]) -> pd.DataFrame:
     applicant holds it; a patent the export names no applicant for has holder '' and is not the zone's."""
     h = data.holders.sort_values(["patent", "applicant"])
     first = h.groupby("patent").agg(holder=("name", "first"), holder_id=("applicant", "first"),
-                                    holder_type=("type", "first"), zone_held=("zone", "any"))
+                                    holder_type=("type", "first"), zone_held=("zone_org", "any"))
     out = patent_nodes(data, nodes).join(first, on="patent")
     out["holder"] = out["holder"].fillna("未知申请人 unknown applicant")
     out[["holder_id", "holder_type"]] = out[["holder_id", "holder_type"]].fillna("")
@@ -100,12 +100,13 @@ def patent_use(data: Inputs, options: Options) -> pd.DataFrame:
 
 
 def _pools(data: Inputs, nodes: list[str]) -> list[dict]:
-    """Pool candidates: per node, the zone's holders with at least ``POOL_PATENTS`` patents in force or
-    pending there; a node with at least ``POOL_HOLDERS`` of them is a candidate; score = 100 × (min(holders
+    """Pool candidates: per node, the zone's holders (organisations: name variants and group members are one
+    holder) with at least ``POOL_PATENTS`` patents in force or pending there; a node with at least ``POOL_HOLDERS`` of them is a candidate; score = 100 × (min(holders
     / 5, 1) + mean value score / 100) / 2."""
     live = data.value[data.value["state"].isin(["active", "pending"])][["patent", "value_score"]]
     p = data.patents[data.patents["node"].isin(nodes)][["node", "patent"]].merge(live, on="patent")
     p = p.merge(data.holders[data.holders["zone"]][["patent", "applicant", "name"]], on="patent")
+    p["applicant"] = p["applicant"].map(data.org)  # one organisation is one holder, whatever its name variants
     count = p.groupby(["node", "applicant"])["patent"].nunique()
     enough = count[count >= POOL_PATENTS].reset_index()
     rows = []
@@ -130,14 +131,13 @@ def _pools(data: Inputs, nodes: list[str]) -> list[dict]:
 
 def reserve(data: Inputs, options: Options) -> pd.DataFrame:
     quad = data.positions.set_index("node")["quadrant"]
-    weak = sorted(n for n, q in quad.items() if q in ("weak", "gap") and n != CHAIN)
+    weak = sorted(n for n, q in quad.items() if q in ("weak", "gap") and n != CHAIN and n not in data.roots)
     aims = targets(data.structure)
     rows = []
     # risk: patents in force, covering the zone's country, held by a node's dominant outside actors
     per = data.actors[data.actors["node"].isin(weak)].groupby(["node", "applicant"])["w"].sum().reset_index()
     per["rank"] = per.groupby("node")["w"].rank(method="min", ascending=False)
-    zone_of = data.chain.groupby("applicant")["zone"].any()
-    dominant = per[(per["rank"] <= RISK_RANK) & ~per["applicant"].map(zone_of).fillna(False).astype(bool)]
+    dominant = per[(per["rank"] <= RISK_RANK) & ~per["applicant"].map(data.org).isin(data.zone_orgs)]
     frame = held(data, weak)
     frame = frame.merge(data.patents[["patent", "node"]].rename(columns={"node": "in_node"}), on="patent")
     frame = frame.merge(data.holders[["patent", "applicant"]], on="patent")
@@ -170,8 +170,9 @@ def reserve(data: Inputs, options: Options) -> pd.DataFrame:
     # the reserve pool per node: what the two lists hold there
     pools = []
     for node in sorted(set(table["node"])) if len(table) else []:
-        g = table[table["node"] == node]
-        n_risk, n_acq = int(g["kind"].eq("risk").sum()), int(g["kind"].eq("acquire").sum())
+        g = table[table["node"] == node].drop_duplicates("candidate_id")  # a patent both risk and target: once
+        both = table[table["node"] == node]
+        n_risk, n_acq = int(both["kind"].eq("risk").sum()), int(both["kind"].eq("acquire").sum())
         value = float(g["score"].mean())
         label = data.names.get(node, node)
         zh = f"储备池：{label}节点风险专利{n_risk}件、收购候选{n_acq}件，平均价值分{num(value)}。"
@@ -184,12 +185,14 @@ def reserve(data: Inputs, options: Options) -> pd.DataFrame:
 
 
 def _idle(data: Inputs, options: Options) -> set[str]:
-    """Applicants with no unit in the last ``recent_years`` (an idle holder may sell)."""
+    """Applicants whose organisation (vendor group) has no unit in the last ``recent_years`` (an idle holder
+    may sell; Cruise Automation is not idle while GM files)."""
     if data.last is None:
         return set()
     year = data.chain["year"].astype("float64")
-    lately = set(data.chain.loc[year > data.last - options.recent_years, "applicant"])
-    return set(data.chain["applicant"]) - lately
+    org = data.chain["applicant"].map(data.org)
+    lately = set(org[year > data.last - options.recent_years])  # a group that files lately is not idle
+    return set(data.chain.loc[~org.isin(lately), "applicant"])
 
 
 def pathway_patent_use(store: GraphStore, scheme: str, options: Options | None = None) -> pd.DataFrame:

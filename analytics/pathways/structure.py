@@ -31,7 +31,7 @@ def classify(nodes: pd.DataFrame, links: pd.DataFrame) -> pd.DataFrame:
     strengthen = advantage nodes; fill = weak or gap nodes that are attractive — hot, growing in the world
     (recent_growth > 0) or linked by ``SUPPLIES`` (either way) to one of the zone's strengths (advantage or
     potential: RTA ≥ 1); extend = any other node that is not a strength, adjacent through ``SUPPLIES``
-    to an advantage node (downstream first in the score, see :func:`structure_score`).
+    to an advantage node (``downstream`` says when the advantage node supplies it).
 
     >>> n = pd.DataFrame({"node": ["a", "b", "c", "d"], "quadrant": ["advantage", "gap", "catch-up", "weak"],
     ...                   "status": ["hot", "mature", "mature", "declining"], "recent_growth": [0.1, -0.1, 0.0, -0.5]})
@@ -61,15 +61,15 @@ def structure_score(nodes: pd.DataFrame, options: Options) -> pd.DataFrame:
     """Score 0–100 of a chain node as a structure item = Σ w_i · x_i / Σ w_i over, weights
     ``options.structure_weights`` (PatNav's defaults, no published standard; REFERENCES §2.1 lists the
     signals): growth = the node's world growth of the last ``recent_years`` clipped to [0, 1]; heat = 1 hot,
-    0.5 mature, 0 declining or blank; links = supply links to the zone's strengths (or, for extend, a
-    downstream link from an advantage node counts as well), up to 3, / 3; specialisation = the zone's RTA
+    0.5 mature, 0 declining or blank; links = the zone's strengths (advantage or potential nodes) linked to
+    the node by ``SUPPLIES`` either way, up to 3, / 3 (whether an advantage node supplies it, downstream,
+    is in the evidence); specialisation = the zone's RTA
     against the reference / 2, clipped to [0, 1]."""
     rta = nodes["rta_world"] if options.reference == "world" else nodes["rta_nation"]
     parts = pd.DataFrame({
         "growth": nodes["recent_growth"].astype(float).clip(0, 1).fillna(0.0),
         "heat": nodes["status"].map(STATUS_HEAT).fillna(0.0).astype(float),
-        "links": ((nodes["linked_strengths"].map(len) + nodes["downstream"].astype(int)).clip(upper=3) / 3)
-        .astype(float),
+        "links": (nodes["linked_strengths"].map(len).clip(upper=3) / 3).astype(float),
         "specialisation": (rta.astype(float) / 2).clip(0, 1).fillna(0.0)}, index=nodes.index)
     w = np.asarray(options.structure_weights, dtype=float)
     parts["score"] = 100 * (parts[["growth", "heat", "links", "specialisation"]].to_numpy() @ w) / w.sum()

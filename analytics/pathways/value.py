@@ -20,11 +20,14 @@ from graph.store import GraphStore
 #: legal-status words across vendors → state (first match wins; '' says nothing). Sources: CNIPA's status
 #: vocabulary (有效 / 审中 / 失效 with their causes), incoPat's and PatSnap's simple legal status, Lens's.
 STATUS_WORDS = (
+    ("pending", r"PCT有效期内"),  # the international phase runs (whether or not national phases began)
     ("expired", r"期限届满|届满|EXPIRED"),
-    ("abandoned", r"撤回|驳回|WITHDRAWN|REJECTED|REFUSED|ABANDON"),
-    ("lapsed", r"未缴年费|终止|失效|无效|放弃|无权|PCT有效期满|CEASED|LAPSED|REVOKED|INACTIVE|DISCONTINUED"),
+    ("abandoned", r"未进入国家阶段-PCT有效期满|撤回|驳回|WITHDRAWN|REJECTED|REFUSED|ABANDON"),
+    ("", r"进入国家阶段-PCT有效期满|NATIONAL PHASE ENTERED"),  # the international phase ended; national rights go on
+    ("pending", r"PCT有效期内|实质审查|审中|在审|公开|PENDING|PUBLISHED|EXAMINATION"),
+    ("active", r"部分无效|权利恢复|RESTORED|REINSTATED"),  # partly invalidated, or restored after lapsing: in force
+    ("lapsed", r"未缴年费|终止|失效|无效|放弃|无权|NOT IN FORCE|CEASED|LAPSED|REVOKED|INACTIVE|DISCONTINUED"),
     ("active", r"有效|有权|授权|GRANTED|ACTIVE|PATENTED|IN FORCE"),
-    ("pending", r"公开|实质审查|审中|在审|PCT有效期内|PENDING|PUBLISHED|EXAMINATION"),
 )
 STATES = {"active": ("有效", "in force"), "pending": ("审中", "pending"), "lapsed": ("失效", "lapsed (rights ended early)"),
           "expired": ("届满", "expired (term ended)"), "abandoned": ("未授权失效", "withdrawn or rejected before grant"),
@@ -112,11 +115,17 @@ def status_state(words: pd.Series) -> pd.Series:
 
     >>> status_state(pd.Series(["有效", "未缴年费", "撤回", "实质审查", "期限届满", "Active", "其他", ""])).tolist()
     ['active', 'lapsed', 'abandoned', 'pending', 'expired', 'active', '', '']
+    >>> status_state(pd.Series(["未进入国家阶段-PCT有效期内", "进入国家阶段-PCT有效期满", "未进入国家阶段-PCT有效期满",
+    ...                         "授权 | 无效宣告（部分无效）", "未缴年费 | 权利恢复", "NOT IN FORCE"])).tolist()
+    ['pending', '', 'abandoned', 'active', 'active', 'lapsed']
     """
     text = words.fillna("").astype(str).str.upper()
     found = pd.Series("", index=words.index, dtype=object)
-    for state, pattern in reversed(STATUS_WORDS):  # the first pattern in the list wins
-        found = found.mask(text.str.contains(pattern, regex=True), state)
+    decided = pd.Series(False, index=words.index)
+    for state, pattern in STATUS_WORDS:  # the first pattern that matches decides (even when it says nothing)
+        hit = ~decided & text.str.contains(pattern, regex=True)
+        found = found.mask(hit, state)
+        decided |= hit
     return found
 
 
@@ -124,7 +133,7 @@ def legal_state(frame: pd.DataFrame, as_of: dt.date) -> pd.DataFrame:
     """state and state_basis per patent (columns legal_status, active, grant_date, expiry_date):
 
     - the export's word decides (:func:`status_state`; a "withdrawn/rejected" word on a granted patent
-      reads as lapsed), else the export's active flag (active: in force if granted, else pending; inactive:
+      reads as lapsed; a WO application said to be in force is pending), else the export's active flag (active: in force if granted, else pending; inactive:
       lapsed if granted, else abandoned);
     - a patent in force, pending or of unknown state whose estimated expiry is on or before ``as_of`` is
       expired (basis "term"): the term has run out since the export, whatever it said then;
@@ -133,6 +142,8 @@ def legal_state(frame: pd.DataFrame, as_of: dt.date) -> pd.DataFrame:
     said = status_state(frame["legal_status"])
     granted = frame["grant_date"].notna()
     said = said.mask(said.eq("abandoned") & granted, "lapsed")
+    # an international (PCT) application confers no rights of its own: "in force" there means pending
+    said = said.mask(said.eq("active") & frame["office"].eq("WO"), "pending")
     flag = frame["active"].map({True: 1.0, False: 0.0}).astype(float)
     from_flag = np.select([flag.eq(1) & granted, flag.eq(1), flag.eq(0) & granted, flag.eq(0)],
                           ["active", "pending", "lapsed", "abandoned"], "")
@@ -145,15 +156,25 @@ def legal_state(frame: pd.DataFrame, as_of: dt.date) -> pd.DataFrame:
     return pd.DataFrame({"state": state, "state_basis": basis}, index=frame.index)
 
 
-def cohort_pct(values: pd.Series, cohort: pd.Series) -> pd.Series:
-    """The percentile rank of each value within its cohort (0–1, ties averaged; NaN stays NaN): values of
-    different years compare only with their own year (older patents had longer to be cited).
+#: a counting year with fewer known values than this is too small a cohort: its patents are ranked among all
+MIN_COHORT = 10
+#: a value score needs at least this many known parts (one part alone says too little)
+MIN_PARTS = 2
 
-    >>> cohort_pct(pd.Series([1, 5, 5, 9, None, 3]), pd.Series([2020, 2020, 2020, 2020, 2020, 2021])).tolist()
-    [0.25, 0.625, 0.625, 1.0, nan, 1.0]
+
+def cohort_pct(values: pd.Series, cohort: pd.Series, min_size: int = MIN_COHORT) -> pd.Series:
+    """The percentile rank of each value within its cohort (0–1, ties averaged; NaN stays NaN): values of
+    different years compare only with their own year (older patents had longer to be cited); a year with
+    fewer than ``min_size`` known values ranks among all years (a patent alone in its year is not the best).
+
+    >>> cohort_pct(pd.Series([1, 5, 5, 9, None, 3]), pd.Series([2020, 2020, 2020, 2020, 2020, 2021]), 2).tolist()
+    [0.25, 0.625, 0.625, 1.0, nan, 0.4]
     """
     v = pd.to_numeric(values, errors="coerce").astype(float)
-    return v.groupby(cohort.fillna(-1).to_numpy()).rank(pct=True, method="average")
+    label = cohort.fillna(-1).to_numpy()
+    size = v.notna().groupby(label).transform("sum")
+    within = v.groupby(label).rank(pct=True, method="average")
+    return within.where(size >= min_size, v.rank(pct=True, method="average"))
 
 
 def value_score(parts: pd.DataFrame, weights: dict[str, float]) -> pd.Series:
@@ -184,7 +205,9 @@ def value_table(legal: pd.DataFrame, family: pd.DataFrame, options: Options) -> 
     live = frame["state"].isin(["active", "pending"])
     # in force or pending: the months to the estimated expiry; rights ended: 0; state unknown: unknown
     frame["months_left"] = months.where(live, np.where(frame["state"].isin(FREE), 0.0, np.nan)).round(1)
-    frame["term_left"] = (frame["months_left"] / (frame["term_years"] * 12)).clip(0, 1)
+    # the remaining term is a part of the value of rights in force or pending only: a lapsed or expired
+    # patent's technology is not worth less for it (the free-to-use path looks for exactly those)
+    frame["term_left"] = (frame["months_left"] / (frame["term_years"] * 12)).clip(0, 1).where(live)
     own = frame[["unit", "office"]]
     fam = family[["unit", "office"]] if len(family) else own.iloc[:0]
     offices = pd.concat([own, fam]).query("office != ''").drop_duplicates().groupby("unit").size()
@@ -203,8 +226,8 @@ def value_table(legal: pd.DataFrame, family: pd.DataFrame, options: Options) -> 
                           "offices": frame["offices_pct"], "claims": frame["claims_pct"], "events": frame["events"],
                           "term": frame["term_left"]})
     weights = dict(zip(VALUE_PARTS, options.value_weights))
-    frame["value_score"] = value_score(parts, weights)
     known = parts.notna()
+    frame["value_score"] = value_score(parts, weights).where(known.sum(axis=1) >= MIN_PARTS)
     frame["value_parts"] = ["+".join(p for p, k in zip(VALUE_PARTS, row) if k) for row in known.to_numpy()]
     frame["expiry_date"] = frame["expiry_date"].dt.date
     frame["link"] = link(frame["patent"], frame["url"])
@@ -228,10 +251,12 @@ def patent_value(store: GraphStore, scheme: str, options: Options | None = None)
     term 15: PatNav's defaults after the indicators PatSnap's and incoPat's value models name — forward
     citations, family size and coverage, claims, transactions and litigation, remaining life):
     citations_pct / family_pct / offices_pct / claims_pct = the patent's percentile rank among the chain's
-    patents of its counting year (:func:`cohort_pct`), offices = distinct filing offices of its family,
+    patents of its counting year (:func:`cohort_pct`; a year of fewer than 10 ranks among all years),
+    offices = distinct filing offices of its family,
     events = 1 if the export lists a transfer, licence, pledge or litigation (transfers, licences,
     pledges, litigations: the counts, null where the export has no event column), term_left = months_left
-    / the whole term; value_parts lists the parts known; link = the vendor's link, else the public page.
+    / the whole term, for patents in force or pending only; value_parts lists the parts known, and a
+    patent with fewer than 2 known parts has no score; link = the vendor's link, else the public page.
 
     Returns columns: patent, unit, title, office, type, app_date, grant_date, legal_status, state, state_basis,
     term_years, expiry_date, months_left, transfers, licences, pledges, litigations, events, citations_pct,
