@@ -137,19 +137,19 @@ def attract(data: Inputs, options: Options) -> pd.DataFrame:
     names = data.chain.groupby("applicant")[["name", "country", "region"]].first()
     proof = top_patents(data.holders, data.value, data.patents, targets(data.structure))
     rows = []
-    for a, f in frame.iterrows():  # one sentence per candidate (at most a few thousand rows)
+    for a, f in frame.head(options.top_candidates).iterrows():  # the best first: what ``finish`` keeps
         n = names.loc[a]
         placed = isinstance(n["region"], str) and n["region"] != ""
         where = area_name(n["region"]) if placed else n["country"] or "?"
         node = node_label(data.names, f["node"])
         zh = (f"引进：{where}企业，在补链/延链节点持有{num(f['units'])}个单位，最多在{node}（{num(f['node_units'])}个，"
               f"占{pct(f['node_share'])}）；目标节点近{options.recent_years}年{num(f['recent'])}个单位，此前"
-              f"{num(f['before'])}个；{pct(f['home_share'])}的单位在中国申请；{'有' if f['present'] else '无'}在华主体；"
+              f"{num(f['before'])}个；{pct(f['home_share'])}的单位在中国申请；{'有在华主体' if f['present'] else '数据中未见在华主体'}；"
               f"区域在相邻供给节点有{num(f['local_units'])}个单位。")
         en = (f"attract: a firm of {where} with {num(f['units'])} units in the fill/extend nodes, most in {node} "
               f"({num(f['node_units'])}, {pct(f['node_share'])} of it); {num(f['recent'])} units there in the last "
               f"{options.recent_years} years against {num(f['before'])} before; {pct(f['home_share'])} of its units filed "
-              f"in China; {'a' if f['present'] else 'no'} presence in China; the zone holds {num(f['local_units'])} "
+              f"in China; {'a presence in China' if f['present'] else 'no presence in China found in the data'}; the zone holds {num(f['local_units'])} "
               f"units in the adjacent supply nodes.")
         rows.append({"kind": "attract", "node": f["node"], "candidate": n["name"], "candidate_id": a,
                      "score": f["score"], "reason_zh": zh, "reason_en": en,

@@ -67,13 +67,19 @@ def _patent_row(kind: str, r, zh: str, en: str, **extra) -> dict:
                                  **extra)}
 
 
+def _top(frame: pd.DataFrame, n: int) -> pd.DataFrame:
+    """The ``n`` best patents by value score (ties by id): what ``finish`` keeps, chosen before any sentence
+    is written."""
+    return frame.sort_values(["value_score", "patent"], ascending=[False, True], kind="mergesort").head(n)
+
+
 def patent_use(data: Inputs, options: Options) -> pd.DataFrame:
     aims = targets(data.structure)
     strong = targets(data.structure, ("strengthen",))
     rows = []
     frame = held(data, aims)
     free = frame[frame["state"].isin(["expired", "lapsed"]) & (frame["value_score"] >= options.high_value)]
-    for r in free.itertuples():
+    for r in _top(free, options.top_candidates).itertuples():
         zh = (f"免费使用：{STATES[r.state][0]}专利（{r.holder}），价值分{num(r.value_score)}，估计届满日{r.expiry_date}；"
               f"技术可无偿实施。")
         en = (f"free to use: {STATES[r.state][1]} patent of {r.holder}, value score {num(r.value_score)}, estimated "
@@ -82,7 +88,7 @@ def patent_use(data: Inputs, options: Options) -> pd.DataFrame:
     wide = held(data, sorted(set(aims) | set(strong)))
     soon = wide[wide["state"].eq("active") & wide["months_left"].gt(0) & wide["months_left"].le(options.expiry_months)]
     soon = soon.assign(window=expiry_window(soon["months_left"]))
-    for r in soon.itertuples():
+    for r in _top(soon, options.top_candidates).itertuples():
         zh = (f"即将届满：{r.holder}的有效专利，{num(r.months_left)}个月后（{r.expiry_date}）届满（{r.window}个月），"
               f"价值分{num(r.value_score)}；届满后可实施，可提前布局改进型专利。")
         en = (f"expiring: {r.holder}'s patent in force expires in {num(r.months_left)} months ({r.expiry_date}, window "
@@ -90,7 +96,7 @@ def patent_use(data: Inputs, options: Options) -> pd.DataFrame:
         rows.append(_patent_row("expiring", r, zh, en, window=r.window))
     taken = frame[["transfers", "licences"]].apply(pd.to_numeric).fillna(0).sum(axis=1) > 0
     lic = frame[frame["state"].eq("active") & frame["holder_type"].isin(ACADEMIC) & ~frame["zone_held"] & ~taken]
-    for r in lic.itertuples():
+    for r in _top(lic, options.top_candidates).itertuples():
         zh = f"许可：{r.holder}的有效专利，价值分{num(r.value_score)}，剩余约{num(r.months_left)}个月；可洽谈许可或转让。"
         en = (f"licensable: a patent in force of {r.holder} ({r.holder_type}), value score {num(r.value_score)}, about "
               f"{num(r.months_left)} months of term left.")
@@ -144,7 +150,7 @@ def reserve(data: Inputs, options: Options) -> pd.DataFrame:
     hit = frame.merge(dominant.rename(columns={"node": "in_node"}), on=["in_node", "applicant"])
     covers = hit["unit"].isin(filed_in(data.offices, data.country))
     risk = hit[hit["state"].eq("active") & covers].sort_values(["patent", "rank"]).drop_duplicates("patent")
-    for r in risk.itertuples():
+    for r in _top(risk, options.top_candidates).itertuples():
         node = data.names.get(r.in_node, r.in_node)
         zh = (f"风险专利：{node}节点第{int(r.rank)}大申请人{r.holder}的有效专利，覆盖中国，价值分{num(r.value_score)}，"
               f"剩余约{num(r.months_left)}个月；区域在该节点薄弱，需监控、规避设计或储备无效证据。")
@@ -161,26 +167,27 @@ def reserve(data: Inputs, options: Options) -> pd.DataFrame:
     words = {"individual": ("个人", "an individual"), "academic": ("高校院所", "a university or institute"),
              "idle": (f"近{options.recent_years}年无新申请的权利人", f"a holder with no filing in the last "
                       f"{options.recent_years} years")}
-    for r in cand.itertuples():
+    for r in _top(cand, options.top_candidates).itertuples():
         zh = f"收购候选：{words[r.why][0]}（{r.holder}）持有的高价值有效专利，价值分{num(r.value_score)}，剩余约{num(r.months_left)}个月。"
         en = (f"acquire: a high-value patent in force held by {words[r.why][1]} ({r.holder}), value score "
               f"{num(r.value_score)}, about {num(r.months_left)} months left.")
         rows.append(_patent_row("acquire", r, zh, en, holder_kind=r.why))
     table = pd.DataFrame(rows) if rows else empty()
-    # the reserve pool per node: what the two lists hold there
+    # the reserve pool per node: what the two whole lists hold there (not only the rows kept above)
+    listed = pd.concat([risk.assign(kind="risk", node=risk["in_node"])[["node", "patent", "value_score", "kind"]],
+                        cand.assign(kind="acquire")[["node", "patent", "value_score", "kind"]]], ignore_index=True)
     pools = []
-    for node in sorted(set(table["node"])) if len(table) else []:
-        g = table[table["node"] == node].drop_duplicates("candidate_id")  # a patent both risk and target: once
-        both = table[table["node"] == node]
+    for node, both in listed.groupby("node", sort=True):
+        g = both.drop_duplicates("patent")  # a patent both a risk and a target counts once
         n_risk, n_acq = int(both["kind"].eq("risk").sum()), int(both["kind"].eq("acquire").sum())
-        value = float(g["score"].mean())
+        value = float(g["value_score"].mean())
         label = data.names.get(node, node)
         zh = f"储备池：{label}节点风险专利{n_risk}件、收购候选{n_acq}件，平均价值分{num(value)}。"
         en = f"reserve pool of {label}: {n_risk} risk patents, {n_acq} acquisition candidates, mean value score {num(value)}."
         pools.append({"kind": "reserve_pool", "node": node, "candidate": f"{label}储备池 reserve pool", "candidate_id": f"reserve:{node}",
                       "score": value, "reason_zh": zh, "reason_en": en,
                       "evidence": evidence(risk=n_risk, acquire=n_acq, value_score=value,
-                                           patents=sorted(g["candidate_id"])[:20])})
+                                           patents=sorted(g["patent"])[:20])})
     return pd.concat([table, pd.DataFrame(pools)], ignore_index=True) if pools else table
 
 
