@@ -227,3 +227,27 @@ def test_a_roster_names_its_name_column_and_peer_files_sit_beside_the_zone_file(
     zone = load_zone(str(tmp_path / "park.toml"))
     assert zone.roster == ("北京百度网讯科技有限公司",) and zone.roster_codes == ("91110000802100433B",)
     assert [p.areas for p in zone.peers] == [("320500",), ("310000",)]
+
+
+@pytest.mark.corpus
+def test_a_zone_whose_leader_has_no_known_country_is_warned_about(tmp_path):
+    """Found on an incoPat export of another industry (科大讯飞, speech AI, chain sei-2021, zone 合肥市): the
+    leader's name gives no place and the export no priorities, so most units have no known country and the
+    zone looked tiny and leaderless. The diagnosis opens with a data caveat whose numbers are the
+    coverage table's, before any finding about the zone."""
+    export = Path(__file__).resolve().parents[2] / "shared" / "data" / "exports" / "incopat" / "科大讯飞_3816.xlsx"
+    if not export.exists():
+        pytest.skip("../shared/data is absent: the check needs the shared incoPat iFlytek export")
+    ingested = ingest_files([export], [load_chain("sei-2021")])
+    with EmbeddedStore(tmp_path / "db") as store:
+        load_graph(store, ingested.frames)
+        options = Options(zone=load_zone("合肥市"))
+        findings = INDICATORS["positioning_diagnosis"].run(store, "sei-2021", options)
+        coverage = INDICATORS["positioning_coverage"].run(store, "sei-2021", options).set_index("placed_at")
+        nodes = INDICATORS["positioning_nodes"].run(store, "sei-2021", options).set_index("node")
+    first = findings.iloc[0]
+    assert first["rule"] == "D0" and first["dimension"] == "data", findings["rule"].tolist()
+    lost, nation = coverage.loc["country unknown", "units"], nodes.loc["*", "nation_units"]
+    assert lost > 0.2 * (lost + nation)
+    for value in (lost, nation):
+        assert _quoted(round(float(value), 1), first["text_en"]) and _quoted(round(float(value), 1), first["text_zh"])

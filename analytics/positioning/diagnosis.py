@@ -6,6 +6,7 @@ The rules (thresholds are ``RULES``' defaults, changed through ``Options.diagnos
 
 | id | dimension | finding when | numbers quoted |
 |---|---|---|---|
+| D0 | data | more than ``unknown`` of the units whose applicants could be the nation's have an applicant of no known country: every figure of the zone is a lower bound | their units, the nation's units |
 | S0 | structure | the zone has no unit in the chain | its units (0), the nation's units |
 | S1 | structure | the zone is specialised and growing (advantage) in leaf nodes where it holds ≥ ``min_units`` units | the zone's units, RTA against the reference |
 | S2 | structure | hot nodes where the zone is weak or absent | world share of the node, zone RTA |
@@ -33,7 +34,8 @@ import pandas as pd
 
 from analytics.frames import CHAIN
 
-RULES = {"narrow": 0.5, "dependence": 0.5, "gap": 0.05, "thin": 0.8, "coverage": 0.5, "min_units": 3.0}
+RULES = {"narrow": 0.5, "dependence": 0.5, "gap": 0.05, "thin": 0.8, "coverage": 0.5, "min_units": 3.0,
+         "unknown": 0.2}
 COLUMNS = ["dimension", "rule", "kind", "text_zh", "text_en", "evidence", "checks"]
 
 
@@ -62,9 +64,11 @@ class _Findings:
 
 def diagnose(nodes: pd.DataFrame, enterprises: pd.DataFrame, technology: pd.DataFrame, talent: pd.DataFrame,
              inventors: pd.DataFrame, names: dict[str, tuple[str, str]], zone_name: tuple[str, str],
-             parents: set[str] = frozenset(), rules: dict | None = None) -> pd.DataFrame:
+             parents: set[str] = frozenset(), rules: dict | None = None,
+             coverage: pd.DataFrame | None = None) -> pd.DataFrame:
     """Findings from the positioning tables; ``names`` maps node id → (Chinese, English) name, ``parents``
-    are the nodes that hold other nodes (stages, branches with children)."""
+    are the nodes that hold other nodes (stages, branches with children); ``coverage`` is
+    ``positioning_coverage`` (for D0)."""
     r = {**RULES, **(rules or {})}
     f = _Findings()
     zh_zone, en_zone = zone_name
@@ -73,6 +77,19 @@ def diagnose(nodes: pd.DataFrame, enterprises: pd.DataFrame, technology: pd.Data
     whole = nodes[nodes["node"] == CHAIN].iloc[0] if (nodes["node"] == CHAIN).any() else None
     if whole is None:
         return pd.DataFrame(columns=COLUMNS)
+    stateless = coverage[coverage["placed_at"] == "country unknown"] if coverage is not None else coverage
+    if stateless is not None and len(stateless):
+        lost, nation = round(float(stateless["units"].iloc[0]), 1), round(float(whole["nation_units"]), 1)
+        if lost > r["unknown"] * (lost + nation):
+            f.add("data", "D0", "note",
+                  f"数据提示：本产业链有{_num(lost)}件族的申请人国别不明（全国已知{_num(nation)}件族），其中可能有{zh_zone}的企业；"
+                  "以下区域数字均为下限，结论须结合名录核实（见 positioning_coverage.csv）。",
+                  f"Data caveat: {_num(lost)} units of the chain have applicants of no known country (the nation's known "
+                  f"units: {_num(nation)}); some may be {en_zone}'s, so every figure below is a lower bound — check "
+                  "against a roster (positioning_coverage.csv).",
+                  "positioning_coverage.csv",
+                  [["positioning_coverage", {"placed_at": "country unknown"}, "units", lost],
+                   ["positioning_nodes", {"node": CHAIN}, "nation_units", nation]])
     if not whole["zone_units"] > 0:
         f.add("structure", "S0", "problem",
               f"{zh_zone}在本产业链没有专利（0件族；全国{_num(whole['nation_units'])}件族）：要么确无布局，要么其申请人未能定位"
@@ -248,5 +265,6 @@ def positioning_diagnosis(store, scheme: str, options=None) -> pd.DataFrame:
                                                           positioning_technology, positioning_talent,
                                                           positioning_inventors)]
     zone = options.zone
+    from analytics.positioning.structure import positioning_coverage
     return diagnose(*tables, names, (zone.name_zh, zone.name_en), set(chain["parent"].dropna()),
-                    options.diagnosis)
+                    options.diagnosis, cached(store, positioning_coverage, scheme, options))
