@@ -19,6 +19,13 @@ The script of a name is not evidence of nationality: vendors render foreign appl
 7. ``group``    — the country every other member of its vendor-standardised group was given, where
                   they all agree (a Chinese rendering of a foreign company, 优步技术公司, joins Uber's group).
 
+Between ``name`` and ``priority`` comes ``group_name``: the vendor's standardised group name, where it names
+a foreign country unambiguously (日本电气株式会社 names Japan), decides for its members written in another
+script (NEC Corporation) whose own names place them nowhere — a member named after a place or a region
+(NEC Corporation of America, 三星（中国）) is a subsidiary and keeps its own evidence. A legal form of a
+few countries does not decide for a key whose other names carry another country's legal form (Argo AI
+GmbH and Argo AI LLC share a key: the two are a parent and its subsidiary).
+
 Legal forms of a few countries (GmbH, B.V., SAS, Oy, K.K. …) count as name evidence, the applicant's
 priorities choosing among those countries (AVL List GmbH is Austrian).
 
@@ -35,7 +42,7 @@ from functools import lru_cache
 import numpy as np
 import pandas as pd
 
-SOURCES = ("column", "address", "name", "priority", "office", "legal_form", "group")
+SOURCES = ("column", "address", "name", "group_name", "priority", "office", "legal_form", "group")
 #: offices that are not a country of origin
 REGIONAL = {"WO", "EP", "EA", "AP", "OA", "GC", "EM", "IB", "XN", "XV", "XX"}
 
@@ -257,13 +264,46 @@ def group_countries(groups: pd.DataFrame, decided: pd.DataFrame, names: pd.DataF
     return pd.concat([out, whole[~whole.index.isin(out.index)]])
 
 
+_LOCATED = re.compile(r"[(（][^)）]*[)）]|\b(?:AMERICAS?|EUROPE|ASIA|PACIFIC|AFRICA|NORDIC|LATIN|MIDDLE EAST)\b", re.I)
+
+
+def _group_name_countries(groups: pd.DataFrame, names: pd.DataFrame) -> pd.Series:
+    """Per member key, the foreign country its vendor group's name says unambiguously (日本电气株式会社 →
+    JP), for members written in another script than the group name and not named after a place (a
+    subsidiary: NEC Corporation of America) nor carrying another country's legal form (Archon
+    Technologies S.R.L. in 3M's group); the group nodes take their own name's country too. A
+    Chinese place in a group name is no evidence for a member in another script: vendors' renderings of
+    foreign names carry them (西安大略大学 is the University of Western Ontario, 中国电力 is Chugoku Electric
+    Power, 东北大学 stands for Northeastern University in Boston too)."""
+    g = groups.dropna(subset=["group_name"]).drop_duplicates(["from", "to"])
+    gnames = g.drop_duplicates("to")[["to", "group_name"]]
+    ev = pd.Series([name_evidence(n) for n in gnames["group_name"]], index=gnames["to"].to_numpy(), dtype=object)
+    own = ev[(ev.str[1] == "name") & (ev.str[0] != "CN")].str[0]
+    if own.empty:
+        return pd.Series(dtype=object)
+    member_names = names.groupby("key")["name"].agg(list)
+    g = g[g["to"].isin(own.index) & g["from"].isin(member_names.index)]
+    scripts = _script(g["group_name"]).to_numpy()
+    keep = [all(_script(pd.Series(ns)).ne(sc)) and not any(_LOCATED.search(str(n)) for n in ns)
+            for ns, sc in zip(g["from"].map(member_names), scripts)]
+    g = g.loc[np.array(keep, dtype=bool)]
+    # a member with a legal form of other countries is a subsidiary there (Archon Technologies S.R.L. in 3M)
+    forms = names[names["strength"] == "form"].groupby("key")["candidates"].agg(lambda cs: set().union(*cs))
+    allowed = [not isinstance(f, set) or c in f for f, c in zip(g["from"].map(forms), g["to"].map(own))]
+    g = g.loc[np.array(allowed, dtype=bool)]
+    per_member = g.assign(country=g["to"].map(own)).groupby("from")["country"].agg(
+        lambda c: c.iloc[0] if c.nunique() == 1 else None).dropna()
+    return pd.concat([per_member, own[~own.index.isin(per_member.index)]])
+
+
 def decide(mentions: pd.DataFrame, groups: pd.DataFrame | None = None) -> pd.DataFrame:
     """Country and its source per applicant key.
 
     ``mentions``: one row per (patent, applicant) with key, name, office (filing office), priority
     (the patent's priority country or ""), priority_known (the export shows priorities), column (an
     applicant-country value or ""), address (the applicant's address or ""). ``groups``: from/to keys
-    of ``PART_OF_GROUP``. Returns columns key, country, country_source ("" where unknown).
+    of ``PART_OF_GROUP``, optionally ``group_name`` (the group's name as the vendor wrote it). Returns
+    columns key, country, country_source ("" where unknown).
 
     >>> m = pd.DataFrame({"key": ["ge", "ge", "ge en", "hw", "x"], "name": ["通用电气公司", "通用电气公司", "General Electric Co",
     ...      "华为技术有限公司", "某某公司"], "office": ["CN", "CN", "US", "CN", "CN"], "priority": ["US", "US", "", "", ""],
@@ -283,6 +323,8 @@ def decide(mentions: pd.DataFrame, groups: pd.DataFrame | None = None) -> pd.Dat
     names["cc"], names["strength"], names["candidates"] = ev.str[0], ev.str[1], ev.str[2]
     keys = pd.Index(sorted(m["key"].unique()))
     out = pd.DataFrame({"country": "", "country_source": ""}, index=keys, dtype=object)
+    if groups is not None and len(groups):  # the group nodes are decided too
+        out = out.reindex(out.index.union(pd.Index(groups["to"].unique())), fill_value="")
 
     def settle(found: pd.Series, source: str) -> None:
         free = out.index[out["country"] == ""]
@@ -294,9 +336,15 @@ def decide(mentions: pd.DataFrame, groups: pd.DataFrame | None = None) -> pd.Dat
     settle(_plurality(m, "column_cc"), "column")
     settle(_plurality(m, "address_cc"), "address")
     settle(_plurality(names[names["strength"] == "name"], "cc"), "name")
+    if groups is not None and "group_name" in groups and len(groups):
+        settle(_group_name_countries(groups, names), "group_name")
     prio = m.assign(priority=m["priority"].where(~m["priority"].isin(REGIONAL), "").map(_iso))
     vote = _plurality(prio, "priority", min_share=0.5)
     formed = names[names["strength"] == "form"].drop_duplicates("key").set_index("key")
+    # a key whose names carry legal forms of different countries joins a parent and a subsidiary
+    forms = names[names["strength"].isin(["form", "legal_form"])]
+    mixed = forms.assign(first=forms["candidates"].str[0]).groupby("key")["first"].nunique()
+    formed = formed[~formed.index.isin(mixed.index[mixed > 1])]
     if len(formed):  # a legal form of a few countries: the priorities pick among them, else the usual one
         chosen = pd.Series([vote.get(k) if vote.get(k) in c else c[0] for k, c in formed["candidates"].items()],
                            index=formed.index, dtype=object)
@@ -312,6 +360,5 @@ def decide(mentions: pd.DataFrame, groups: pd.DataFrame | None = None) -> pd.Dat
     settle(single["offices"].map(lambda s: next(iter(s))), "office")
     settle(_plurality(names[names["strength"] == "legal_form"], "cc"), "legal_form")
     if groups is not None and len(groups):
-        out = out.reindex(out.index.union(pd.Index(groups["to"].unique())), fill_value="")  # the group nodes too
         settle(group_countries(groups, out, names), "group")
     return out.rename_axis("key").reset_index()

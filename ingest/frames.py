@@ -77,7 +77,8 @@ def graph_frames(records: pd.DataFrame, in_node: pd.DataFrame | None = None,
             groups, part_of_group = _groups(records)
             part_of_group = part_of_group.assign(**{c: _remap(part_of_group[c], canon) for c in ("from", "to")})
             part_of_group = part_of_group[part_of_group["from"] != part_of_group["to"]].drop_duplicates()
-            nodes, decided = _applicant_details(nodes, people, records, part_of_group, seen)
+            named = part_of_group.assign(group_name=part_of_group["to"].map(groups.set_index("id")["name"]))
+            nodes, decided = _applicant_details(nodes, people, records, named, seen)
         frames[label] = nodes
         frames[rel] = people.rename(columns={"id": "from", "key": "to"})[["from", "to", "order"]]
     frames.update(_regions(frames["Applicant"]))

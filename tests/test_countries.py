@@ -46,7 +46,7 @@ def test_us_drone_applicants_countries():
         pytest.skip("../shared/data is absent: the labelled exports are the shared Patentics drone files")
     result = score(ingest_files(files, []).frames["Applicant"], labels("drones-us.tsv"))
     assert result["n"] >= 95
-    assert result["right"] >= 0.90 and result["wrong"] <= 0.05, result
+    assert result["right"] >= 0.95 and result["wrong"] <= 0.035, result
 
 
 def test_the_evidence_order():
@@ -67,6 +67,31 @@ def test_the_evidence_order():
     assert got.loc["name"].tolist() == ["CN", "name"] and got.loc["prio"].tolist() == ["US", "priority"]
     assert got.loc["office"].tolist() == ["CN", "office"] and got.loc["weak"].tolist() == ["US", "legal_form"]
     assert got.loc["member"].tolist() == ["DE", "group"] and got.loc["none"].tolist() == ["", ""]
+
+
+def test_the_vendor_group_name_places_members_in_another_script():
+    """日本电气株式会社 names Japan: NEC Corporation, whose US patents claim US provisionals, is Japanese;
+    its US subsidiary (named after America) keeps its priorities, a member with an Italian legal form is
+    Italian, and a Chinese place in a vendor's rendering of a foreign name (西安大略大学 is Western
+    Ontario) decides nothing."""
+    keys = ["nec", "nec", "nec america", "archon", "western ontario", "argo ai", "argo ai"]
+    m = pd.DataFrame({"key": keys,
+                      "name": ["NEC Corporation", "NEC Corporation", "NEC Corporation of America", "Archon Technologies S.R.L.",
+                               "The University of Western Ontario", "Argo AI GmbH", "Argo AI, LLC"],
+                      "office": ["US"] * 7, "priority": ["US", "US", "US", "", "", "", ""],
+                      "priority_known": [True, True, True, False, False, False, False],
+                      "column": [""] * 7, "address": [""] * 7})
+    groups = pd.DataFrame({"from": ["nec", "nec america", "archon", "western ontario"],
+                           "to": ["日本电气", "日本电气", "美国3m", "西安大略大学"],
+                           "group_name": ["日本电气株式会社", "日本电气株式会社", "美国3M公司", "西安大略大学"]})
+    got = decide(m, groups).set_index("key")
+    assert got.loc["nec"].tolist() == ["JP", "group_name"]
+    assert got.loc["nec america"].tolist() == ["US", "priority"]
+    assert got.loc["archon"].tolist() == ["IT", "name"]
+    assert got.loc["western ontario"].tolist() == ["", ""]
+    assert got.loc["日本电气"].tolist() == ["JP", "group_name"]
+    # Argo AI GmbH and Argo AI, LLC share a key: the German form does not decide for the parent
+    assert got.loc["argo ai"].tolist() == ["US", "legal_form"]
 
 
 @pytest.mark.parametrize("name, country", [
@@ -95,7 +120,7 @@ def test_autodriving_applicants_countries_without_priorities():
         pytest.skip("../shared/data is absent: the labelled exports are the shared autonomous-driving corpus")
     result = score(ingest_files(CORPUS, []).frames["Applicant"], labels("autodriving.tsv"))
     assert result["n"] >= 80
-    assert result["wrong"] <= 0.05 and result["right"] >= 0.60, result
+    assert result["wrong"] <= 0.03 and result["right"] >= 0.65, result
 
 
 @pytest.mark.corpus
