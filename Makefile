@@ -9,7 +9,7 @@ TEST_HOME := $(CURDIR)/.patnav/test
 # 0: any free loopback port, so a busy 7687 (an analyst's own Neo4j) never blocks the tests
 TEST_PORT ?= 0
 
-.PHONY: demo test install neo4j-start neo4j-stop bench clean
+.PHONY: demo test install system neo4j-start neo4j-stop bench clean
 
 $(VENV)/.installed: pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -19,11 +19,16 @@ $(VENV)/.installed: pyproject.toml
 
 install: $(VENV)/.installed
 
+# Chromium (the browser test) and CJK fonts (the report's charts), from the system's package manager
+system:
+	bash tools/system-packages.sh
+
 demo: install
+	-bash tools/system-packages.sh  # CJK fonts for the report's charts (the demo runs without them: boxes for Chinese)
 	$(PATNAV) demo
 
 # Start the test server, run every test against it, and stop it whatever the outcome.
-test: install
+test: install system
 	PATNAV_HOME=$(TEST_HOME) PATNAV_NEO4J_PORT=$(TEST_PORT) $(PATNAV) neo4j start
 	PATNAV_HOME=$(TEST_HOME) $(PY) -m pytest -v; status=$$?; \
 	PATNAV_HOME=$(TEST_HOME) $(PATNAV) neo4j stop; exit $$status

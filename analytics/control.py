@@ -7,12 +7,19 @@ Three components, each a share in [0, 1], and a composite index:
   of its node × application-year cohort (citations favour old patents; the cohort removes that); where
   a unit has no citation count, its family size, else its claim count, normalised the same way (each
   basis against its own cohort), stands in. Units with none of the three are never core.
-- product control P(a, n) = Σ weight(m) over nodes m in n's subtree where a's share ≥ θ, divided by
+- product control P(a, n) = Σ weight(m) over nodes m in n's subtree where a's share ≥ θ and a holds at
+  least ``control_min_units`` units (one patent of a 17-unit node is 6% but no control), divided by
   Σ weight(m) over the subtree's nodes with units (weights from the chain ontology, default 1). For
   the whole chain (node ``*``) the subtree is every node: the weighted breadth of the chain a holds.
 - market control M(a, n) = Σ_u w(a, u) · cov(u) / Σ_u cov(u), cov(u) = Σ market weight of the distinct
   filing offices of unit u (its members' offices and its family's offices; default weight 1 each).
 - index = (w_t · T + w_p · P + w_m · M) / (w_t + w_p + w_m), default weights 0.4 / 0.3 / 0.3.
+- ranking: actors with at least ``control_min_units`` units in the node (``supported``) rank before the
+  others, each group by index; an actor with one or two filings is listed, never above a real portfolio.
+
+Reading the index: it is a weighted mean of three shares, so 0.07 means the actor holds on the order
+of 7% of the node's core patents, breadth and market coverage together; in a node of many holders
+0.05–0.10 is already a leading position, above 0.3 a dominant one.
 
 w(a, u) is fractional counting: each unit with applicants weighs 1, split equally among its distinct
 applicants; a country's or region's weight is the sum over its applicants. Sources: the core-patent
@@ -118,27 +125,29 @@ def control_table(units: pd.DataFrame, actors: pd.DataFrame, nodes: pd.DataFrame
     out["share"] = out["w"] / out["node"].map(node_units)
     out["technology_control"] = (out["wc"] / out["node"].map(node_core)).fillna(0.0)
     out["market_control"] = (out["wm"] / out["node"].map(node_cov)).fillna(0.0)
-    out["product_control"] = _product_control(out, nodes, node_units, options.theta)
+    out["product_control"] = _product_control(out, nodes, node_units, options.theta, options.control_min_units)
     wt, wp, wm = options.control_weights
     out["index"] = (wt * out["technology_control"] + wp * out["product_control"]
                     + wm * out["market_control"]) / (wt + wp + wm)
     for col in ("share", "technology_control", "product_control", "market_control", "index"):
         out[col] = out[col].astype(float).round(9)
     out = out.rename(columns={"w": "units"})
-    out = out.sort_values(["actor_type", "node", "index", "units", "actor"],
-                          ascending=[True, True, False, False, True], kind="mergesort")
+    out["supported"] = out["units"] >= options.control_min_units - 1e-9
+    out = out.sort_values(["actor_type", "node", "supported", "index", "units", "actor"],
+                          ascending=[True, True, False, False, False, True], kind="mergesort")
     out["rank"] = out.groupby(["actor_type", "node"]).cumcount() + 1
     out = out[out["rank"] <= options.top_actors].copy()
     names = actors.drop_duplicates("applicant").set_index("applicant")["name"]
     out["name"] = out["actor"].where(out["actor_type"] != "applicant", out["actor"].map(names))
     return out[["actor_type", "actor", "node", "technology_control", "product_control", "market_control", "index",
-                "name", "rank", "units", "share"]].reset_index(drop=True)
+                "name", "rank", "units", "share", "supported"]].reset_index(drop=True)
 
 
-def _product_control(per: pd.DataFrame, nodes: pd.DataFrame, node_units: pd.Series, theta: float) -> pd.Series:
-    """P(a, n) for every row of ``per`` (actor_type, actor, node, share)."""
+def _product_control(per: pd.DataFrame, nodes: pd.DataFrame, node_units: pd.Series, theta: float,
+                     min_units: float) -> pd.Series:
+    """P(a, n) for every row of ``per`` (actor_type, actor, node, share, w = units)."""
     weight = nodes.set_index("node")["weight"].astype(float).fillna(1.0)
-    held = per[(per["node"] != CHAIN) & (per["share"] >= theta - 1e-12)]
+    held = per[(per["node"] != CHAIN) & (per["share"] >= theta - 1e-12) & (per["w"] >= min_units - 1e-9)]
     members = pd.DataFrame([(root, m) for root, sub in subtrees(nodes).items() for m in sub],
                            columns=["root", "node"])
     members = members[members["node"].isin(node_units.index)]
@@ -153,13 +162,14 @@ def _product_control(per: pd.DataFrame, nodes: pd.DataFrame, node_units: pd.Seri
 def control_power(store: GraphStore, scheme: str, options: Options | None = None) -> pd.DataFrame:
     """Patent control power per actor and chain node (专利控制力), as defined in this module's docstring.
 
-    Node ``*`` is the whole chain. Rows: the ``options.top_actors`` (default 50) actors with the highest
-    index per actor type and node. ``units`` = the actor's fractional units in the node, ``share`` = its
-    share of the node's units with applicants.
+    Node ``*`` is the whole chain. Rows: the ``options.top_actors`` (default 50) actors per actor type
+    and node, those with at least ``control_min_units`` units first (``supported``), then by index.
+    ``units`` = the actor's fractional units in the node, ``share`` = its share of the node's units with
+    applicants.
 
     Returns columns: actor_type (applicant / country / region), actor (Applicant id, ISO country code —
     '' not known — or province), node, technology_control, product_control, market_control, index, name
-    (the applicant's name as written, else the actor), rank, units, share.
+    (the applicant's name as written, else the actor), rank, units, share, supported.
     """
     options = options or Options()
     patents = with_chain(node_patents(store, scheme))

@@ -158,6 +158,27 @@ def trend(store: GraphStore, scheme: str) -> pd.DataFrame:
 #: maturity C(now)/L thresholds → lifecycle stage
 STAGES = ((0.10, "emerging"), (0.50, "growth"), (0.90, "mature"), (float("inf"), "saturated"))
 MIN_YEARS, MIN_UNITS = 5, 10
+#: declining: the annual peak came at least 3 years before the last complete year and the last two
+#: complete years average at most this share of it (115 filings in 2018, 75 in 2021: declining)
+DECLINE_SHARE = 0.75
+
+
+def falling(years: pd.Series, units: pd.Series) -> str:
+    """The sentence saying a node's annual filings have fallen from their peak, else "".
+
+    >>> falling(pd.Series(range(2014, 2022)), pd.Series([20, 40, 70, 100, 115, 100, 90, 75]))
+    'declining: filings peaked at 115 (2018) and fell to 75 (2021)'
+    >>> falling(pd.Series(range(2014, 2022)), pd.Series([20, 40, 70, 100, 115, 110, 120, 118]))
+    ''
+    """
+    order = np.argsort(years.to_numpy())
+    y, v = years.to_numpy()[order], units.to_numpy(dtype=float)[order]
+    if len(v) < MIN_YEARS or v.max() <= 0:
+        return ""
+    peak = int(np.argmax(v))
+    if peak <= len(v) - 4 and v[-2:].mean() <= DECLINE_SHARE * v[peak]:
+        return f"declining: filings peaked at {v[peak]:g} ({int(y[peak])}) and fell to {v[-1]:g} ({int(y[-1])})"
+    return ""
 #: the fitted ceiling L may be at most this multiple of the units so far
 CEILING = 100
 
@@ -175,16 +196,20 @@ def fit_lifecycle(years: pd.Series, units: pd.Series) -> dict:
 
     logistic C(t) = L / (1 + e^(−k(t − t0)));  Gompertz C(t) = L · e^(−b·e^(−c·t)) (t in years since the
     first year). ``maturity`` = C(last year) / L; stage: < 10% emerging, < 50% growth, < 90% mature,
-    else saturated. Source: S-curve fits of cumulative patents (Ernst 1997, "The use of patent data for
+    else saturated; whatever the fit, "declining" where annual filings fell from their peak
+    (:func:`falling`) — the fourth stage of the applicants-vs-filings model. Source: S-curve fits of cumulative patents (Ernst 1997, "The use of patent data for
     technological forecasting: the diffusion of CNC-technology in the machine tool industry"; Haupt,
     Kloyer & Lange 2007 on patent indicators of technology life-cycle stages). Fewer than 5 years or 10 units: stage "insufficient data". A fit whose ceiling runs
     to its bound (100 × the units so far) has no inflection yet: "emerging", maturity unknown.
 
     >>> import numpy as np
-    >>> years = pd.Series(range(2000, 2016)); c = 1000 / (1 + np.exp(-0.6 * (years - 2012)))
+    >>> years = pd.Series(range(2000, 2015)); c = 1000 / (1 + np.exp(-0.6 * (years - 2012)))
     >>> fit = fit_lifecycle(years, c.diff().fillna(c.iloc[0]).round())
     >>> fit["model"], fit["stage"], abs(fit["L"] - 1000) < 20, fit["r2"] > 0.99
     ('logistic', 'mature', True, True)
+    >>> later = pd.Series(range(2000, 2018)); c = 1000 / (1 + np.exp(-0.6 * (later - 2012)))
+    >>> fit_lifecycle(later, c.diff().fillna(c.iloc[0]).round())["stage"]  # annual filings long past their peak
+    'declining'
     >>> early = fit_lifecycle(pd.Series(range(2010, 2020)), pd.Series([2 ** i for i in range(10)]))
     >>> early["stage"], "exponential" in early["note"]
     ('emerging', True)
@@ -216,12 +241,15 @@ def fit_lifecycle(years: pd.Series, units: pd.Series) -> dict:
         return out
     model = max(fits, key=lambda m: (fits[m][0], m))
     r2, big_l = fits[model]
+    fall = falling(years, units)
     if big_l >= 0.99 * CEILING * last:  # the fit ran to the bound: no inflection yet, the ceiling is unknown
+        if fall:  # a falling series is never "still exponential"
+            return {**out, "model": model, "stage": "declining", "r2": round(r2, 4), "note": fall}
         return {**out, "model": model, "stage": "emerging", "r2": round(r2, 4),
                 "note": "still exponential: no ceiling can be fitted yet"}
     maturity = last / big_l
-    stage = next(label for bound, label in STAGES if maturity < bound)
-    note = "ceiling extrapolated far beyond the data: early exponential growth" if stage == "emerging" else ""
+    stage = "declining" if fall else next(label for bound, label in STAGES if maturity < bound)
+    note = fall or ("ceiling extrapolated far beyond the data: early exponential growth" if stage == "emerging" else "")
     return {**out, "model": model, "stage": stage, "maturity": round(maturity, 4), "r2": round(r2, 4),
             "L": round(big_l, 1), "note": note}
 
@@ -242,7 +270,7 @@ def lifecycle(store: GraphStore, scheme: str) -> pd.DataFrame:
     """Lifecycle stage per chain node (技术生命周期阶段) from its cumulative filings (counting units, complete
     years only): logistic and Gompertz fits, the better R² chosen, maturity = C(now)/L.
 
-    Returns columns: node, stage (emerging / growth / mature / saturated / insufficient data), maturity,
+    Returns columns: node, stage (emerging / growth / mature / saturated / declining / insufficient data), maturity,
     r2, model, L (fitted ceiling), cumulative, years, note (e.g. still exponential: no ceiling yet).
     """
     return lifecycle_table(filings_by_node_year(store, scheme))

@@ -28,6 +28,9 @@ class Options:
     window: int = 5
     #: control-power rows kept per (actor type, node), best index first
     top_actors: int = 50
+    #: the least fractional units an actor needs in a node for product control there and to rank among
+    #: the supported actors (one or two filings are an event, not control)
+    control_min_units: float = 3.0
     #: optional economic data per chain node (node, then numeric columns such as output value)
     economic: pd.DataFrame | None = field(default=None, compare=False)
     economic_source: str | None = None
@@ -71,6 +74,12 @@ class Options:
     top_candidates: int = 50
     #: patents expiring within this many months are listed (REFERENCES §2.5: < 6, 6–12, 12–24)
     expiry_months: int = 24
+    #: the layout plan (analytics.plan; REFERENCES §3): years planned after as_of's year; how many of the
+    #: nation's leading cities form the reference share when the zone file names no peers; an office is a
+    #: key office (重点) of an applicant holding at least key_office_share of its node units there
+    plan_years: int = 5
+    plan_reference_cities: int = 3
+    key_office_share: float = 0.30
 
     def __post_init__(self) -> None:
         if not 0 < self.theta <= 1:
@@ -92,6 +101,8 @@ class Options:
             w = getattr(self, name)
             if len(w) != n or min(w) < 0 or sum(w) <= 0:
                 raise PatNavError(f"{name} are {n} non-negative numbers with a positive sum, got {w}")
+        if not 1 <= self.plan_years <= 10:
+            raise PatNavError(f"plan_years is 1 to 10, got {self.plan_years}")
         if self.reference not in ("world", "nation"):
             raise PatNavError(f"the reference is world or nation, got {self.reference!r}")
 
@@ -99,7 +110,7 @@ class Options:
         """What run.json keeps: every parameter, the economic data by its file name."""
         return {"theta": self.theta, "control_weights": list(self.control_weights),
                 "market_weights": dict(self.market_weights), "window": self.window,
-                "top_actors": self.top_actors, "economic": self.economic_source,
+                "top_actors": self.top_actors, "control_min_units": self.control_min_units, "economic": self.economic_source,
                 "zone": self.zone.record() if self.zone is not None else None, "reference": self.reference,
                 "status": {"hot_share": self.hot_share, "hot_growth": self.hot_growth, "hot_majors": self.hot_majors,
                            "blank_share": self.blank_share, "recent_years": self.recent_years,
@@ -112,7 +123,9 @@ class Options:
                              "cultivate_weights": list(self.cultivate_weights),
                              "partner_weights": list(self.partner_weights), "talent_weights": list(self.talent_weights),
                              "high_value": self.high_value,
-                             "expiry_months": self.expiry_months}}
+                             "expiry_months": self.expiry_months},
+                "plan": {"years": self.plan_years, "reference_cities": self.plan_reference_cities,
+                         "key_office_share": self.key_office_share}}
 
 
 def parse_weights(text: str) -> tuple[float, float, float]:

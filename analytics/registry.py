@@ -13,7 +13,7 @@ from typing import Callable
 
 import pandas as pd
 
-from analytics import control, direction, forecast, summary, transfer
+from analytics import control, direction, forecast, plan, summary, transfer
 from analytics.pathways import enterprises as path_enterprises, partners, patents as path_patents, \
     structure as path_structure, value
 from analytics.positioning import agents, diagnosis, enterprises, structure, talent, technology
@@ -120,10 +120,16 @@ INDICATORS: dict[str, Indicator] = {i.name: i for i in (
               "pathways", PATH_QUERIES, path_patents.pathway_patent_use),
     Indicator("pathway_reserve", "专利储备运营路径", "Reserve path: risk patents, acquisitions, reserve pools",
               "pathways", PATH_QUERIES, path_patents.pathway_reserve),
+    Indicator("layout_plan", "产业专利布局规划（数量、结构、时机、地域）",
+              "Patent layout plan: quantity, structure, timing, geography", "plan",
+              PATH_QUERIES + ("patent_status", "filings_by_node_year", "data_summary"), plan.layout_plan),
+    Indicator("plan_offices", "重点申请人地域布局矩阵（重点／有／无）", "Applicant × office matrix of the node leaders and the zone",
+              "plan", PATH_QUERIES, plan.plan_offices),
 )}
 MODULES = {"direction": ("产业发展方向导航", "Industry development direction"),
            "positioning": ("区域产业发展定位", "Regional positioning"),
-           "pathways": ("产业发展路径导航", "Development pathways")}
+           "pathways": ("产业发展路径导航", "Development pathways"),
+           "plan": ("产业专利布局规划", "Patent layout plan")}
 
 
 def indicator(name: str) -> Indicator:

@@ -49,6 +49,17 @@ def map_data(store: GraphStore, scheme: str, options: Options | None = None) -> 
     # a rate from a base of one or two filings is noise, not growth: drawn as "no rate", as hotspots ranks it
     nodes["cagr"] = nodes["node"].map(growth["cagr"].where(growth["rank"].notna())).astype(float)
     nodes["growth_span"] = (f"{int(growth['start'].iloc[0])}–{int(growth['end'].iloc[0])}" if len(growth) else "")
+    # drill-down: each node's ten best patents by value score (then citations), with their links
+    from analytics.frames import node_patents
+    pats = node_patents(store, scheme)[["node", "patent", "cited_by"]]
+    value = INDICATORS["patent_value"].run(store, scheme, options)[["patent", "title", "link", "value_score"]]
+    best = pats.merge(value, on="patent", how="left").sort_values(
+        ["node", "value_score", "cited_by", "patent"], ascending=[True, False, False, True], na_position="last")
+    best = best.groupby("node").head(10)
+    top_patents = {node: [(str(r.patent), str(r.title or ""), str(r.link or ""),
+                           None if pd.isna(r.value_score) else round(float(r.value_score), 1)) for r in g.itertuples()]
+                   for node, g in best.groupby("node")}
+    nodes["patents_top"] = [top_patents.get(n, []) for n in nodes["node"]]
     return nodes, links
 
 

@@ -14,7 +14,7 @@ from analytics.options import Options
 from analytics.transfer import rank_correlations
 from graph.store import GraphStore
 
-STAGE_ZH = {"emerging": "萌芽期", "growth": "成长期", "mature": "成熟期", "saturated": "饱和期"}
+STAGE_ZH = {"emerging": "萌芽期", "growth": "成长期", "mature": "成熟期", "saturated": "饱和期", "declining": "衰退期"}
 
 
 def _pct(v: float) -> str:
@@ -64,6 +64,7 @@ def summary_rows(names: dict[str, tuple[str, str]], correlation: pd.DataFrame, r
         return hotspots[(hotspots["kind"] == kind) & hotspots["rank"].notna()].sort_values("rank").head(n)
 
     fast = ranked("node", 3)
+    fast = fast[fast["cagr"] > 0]  # a shrinking node is no key direction, however it ranks
     span = f"{int(fast['start'].iloc[0])}–{int(fast['end'].iloc[0])}" if len(fast) else ""
     listing("technology", fast, f"重点技术方向（{span}年复合增长率最高的节点）：",
             f"Key technology directions (highest CAGR {span}): ",
@@ -95,10 +96,10 @@ def summary_rows(names: dict[str, tuple[str, str]], correlation: pd.DataFrame, r
     for kind, zh_kind in (("applicant", "申请人"), ("country", "国家")):
         listing("control", whole[whole["actor_type"] == kind].sort_values("rank").head(3),
                 f"专利控制力最强的{zh_kind}：", f"Strongest patent control ({kind}): ",
-                lambda r: f"{r.name}（指数{r.index:.3f}：技术{r.technology_control:.2f}，产品{r.product_control:.2f}，"
-                          f"市场{r.market_control:.2f}）",
-                lambda r: f"{r.name} (index {r.index:.3f}: technology {r.technology_control:.2f}, product "
-                          f"{r.product_control:.2f}, market {r.market_control:.2f})",
+                lambda r: f"{r.name}（{r.units:.1f}件/族，指数{r.index:.3f}：技术{r.technology_control:.2f}，"
+                          f"产品{r.product_control:.2f}，市场{r.market_control:.2f}）",
+                lambda r: f"{r.name} ({r.units:.1f} units, index {r.index:.3f}: technology {r.technology_control:.2f}, "
+                          f"product {r.product_control:.2f}, market {r.market_control:.2f})",
                 f"control_power.csv: actor_type = {kind}, node = *")
     if not economic:
         add("supply_demand", "未提供产业经济数据（--economic 文件），无法计算专利份额与产值/市场规模的秩相关。",
@@ -111,9 +112,12 @@ def summary_rows(names: dict[str, tuple[str, str]], correlation: pd.DataFrame, r
         else:
             label, label_en = ("节点权重", "the node weight of the chain ontology") if r.measure == "weight" \
                 else (r.measure, r.measure)
-            add("supply_demand", f"节点专利份额与{label}的Spearman秩相关 ρ = {r.rho:.2f}（p = {r.p_value:.3f}，{r.nodes}个节点）。",
+            add("supply_demand", f"节点专利份额与{label}的Spearman秩相关 ρ = {r.rho:.2f}（p = {r.p_value:.3f}，{r.nodes}个节点）"
+                + ("，在5%水平上显著。" if r.p_value < 0.05 else "，不显著（p ≥ 0.05），不能据此判断二者相关。"),
                 f"Spearman rank correlation of node patent share with {label_en}: ρ = {r.rho:.2f} "
-                f"(p = {r.p_value:.3f}, {r.nodes} nodes).", f"correlation.csv: share, {r.measure}")
+                f"(p = {r.p_value:.3f}, {r.nodes} nodes)" + (" — significant at the 5% level." if r.p_value < 0.05
+                else " — not significant (p ≥ 0.05): no relation can be read from it."),
+                f"correlation.csv: share, {r.measure}")
     return pd.DataFrame(rows, columns=["topic", "text_zh", "text_en", "evidence"])
 
 

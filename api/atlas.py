@@ -23,14 +23,15 @@ import pandas as pd
 from plotly.offline import get_plotlyjs
 
 from analytics.cypher import query_text
+from analytics.definitions import COUNTING, DEFINITIONS
 from analytics.frames import CHAIN
 from analytics.pathways import PATHS
 from analytics.pathways.graph import graph_html, pathway_graph
 from analytics.pathways.value import link
 from analytics.registry import INDICATORS
 from analytics.run import Analysis
-from api.charts import (china_figure, control_figure, flow_figure, position_figure, stage_figure, trend_figure,
-                        zone_bars_figure)
+from api.charts import (china_figure, control_figure, flow_figure, plan_figure, position_figure, stage_figure,
+                        trend_figure, zone_bars_figure)
 from api.maps import (GROWTH_LEGEND, QUADRANT_COLOURS, QUADRANT_LABELS, STAGE_COLOURS, chain_map_html,
                       growth_colour)
 from ontology.chains import STAGE_LABELS, STAGES, Chain, code_key
@@ -52,6 +53,8 @@ def software() -> dict:
 
 def _html_table(frame: pd.DataFrame, max_rows: int = 400) -> str:
     shown = frame.head(max_rows)
+    # a missing value is an empty cell, never "<NA>" / "nan" (pandas' missing markers of its nullable types)
+    shown = shown.astype(object).where(shown.notna(), None)
     fmt = {c: (lambda v: f"{v:.1%}") for c in shown.columns
            if c in ("share", "cr4", "share_before", "share_after", "cagr", "maturity")}
     fmt.update({c: (lambda v: f"{v:+.1%}") for c in shown.columns if c == "shift"})
@@ -86,6 +89,37 @@ def _pathways(out: Path, analysis: Analysis) -> list[dict]:
         chapter.append({"path": path, "zh": zh, "en": en, "rows": rows, "count": len(table),
                         "kinds": table["kind"].value_counts().sort_index().to_dict()})
     return chapter
+
+
+def _year_span(filings: pd.DataFrame) -> dict:
+    """The years the chain's units span: all of them, and the span holding 99% of the units (stray old
+    patents — one from 1903 — stretch the first; they are counted, and said to be few)."""
+    per = filings.groupby("year")["filings"].sum().sort_index()
+    per = per[per > 0]
+    if per.empty:
+        return {}
+    cum = per.cumsum() / per.sum()
+    core = int(cum[cum >= 0.01].index.min())
+    return {"first": int(per.index.min()), "last": int(per.index.max()), "core_first": core,
+            "before_core": int(per[per.index < core].sum()), "total": int(per.sum())}
+
+
+def _coverage_warnings(report: dict | None) -> list[str]:
+    """Files whose years start much later than the others': a jump in the trend at that year may come
+    from the data's coverage (a PatSnap export from 2013 beside a full-history Lens export), not the
+    industry."""
+    files = [f for f in (report or {}).get("files", []) if (f.get("quality") or {}).get("first_year")]
+    if len(files) < 2:
+        return []
+    earliest = min(int(f["quality"]["first_year"]) for f in files)
+    out = []
+    for f in files:
+        start = int(f["quality"]["first_year"])
+        if start - earliest >= 5 and (f["quality"].get("rows") or 0) >= 0.1 * sum(g["quality"].get("rows") or 0 for g in files):
+            out.append(f"{f['name']} 的数据从 {start} 年开始，其他文件从 {earliest} 年开始：{start} 年前后的变化可能来自数据覆盖范围，"
+                       f"而非产业本身 — {f['name']} starts in {start}, the other files in {earliest}: a change around "
+                       f"{start} may come from the data's coverage, not from the industry.")
+    return out
 
 
 def write_atlas(out: str | Path, analysis: Analysis, chain: Chain | None, ingest_report: dict | None,
@@ -126,7 +160,12 @@ def write_atlas(out: str | Path, analysis: Analysis, chain: Chain | None, ingest
             shown = shown[shown["rank"].notna() & (shown["rank"] <= 15)]
         elif name == "direction_summary":
             shown = shown[["topic", "text_en", "evidence"]]
-        tables.append({"name": name, "title_zh": ind.title_zh, "title_en": ind.title_en, "doc": ind.doc,
+        elif name == "layout_plan":
+            shown = shown[["name_zh", "year", "stage", "current_units", "target_units", "target_low", "target_high",
+                           "invention_share_target", "high_value_target", "overseas_share_target", "timing_zh",
+                           "offices", "blank_offices"]]
+        tables.append({"name": name, "title_zh": ind.title_zh, "title_en": ind.title_en,
+                       "module": ind.module, "definition": DEFINITIONS.get(name, ("", "")),
                        "queries": [{"name": q, "text": query_text(q)} for q in ind.queries],
                        "html": _html_table(shown), "rows": len(frame)})
     for q in ("chain_nodes", "chain_links", "data_summary", "year_basis"):
@@ -159,6 +198,13 @@ def write_atlas(out: str | Path, analysis: Analysis, chain: Chain | None, ingest
                        "inventors": t["positioning_inventors"].head(15).to_dict("records"),
                        "quadrants": [{"key": k, "zh": v, "colour": QUADRANT_COLOURS[k]} for k, v in QUADRANT_LABELS.items()]}
     pathways = _pathways(out, analysis) if positioning is not None else None
+    plan = None
+    if positioning is not None and len(t.get("layout_plan", [])):
+        lp = t["layout_plan"]
+        figures["plan"] = plan_figure(lp)
+        first = lp[lp["year"] == lp["year"].min()]
+        plan = {"first": int(lp["year"].min()), "last": int(lp["year"].max()), "rows": first.to_dict("records"),
+                "definition": DEFINITIONS["layout_plan"]}
     run = {
         "generated_at": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
         "engine": engine,
@@ -174,6 +220,8 @@ def write_atlas(out: str | Path, analysis: Analysis, chain: Chain | None, ingest
         "graph": analysis.summary,
         "tables": [f"tables/{t['name']}.csv" for t in tables],
     }
+    from api.report import write_deliverables
+    run["deliverables"] = write_deliverables(out, analysis, chain, run)
     (out / "run.json").write_text(json.dumps(run, ensure_ascii=False, indent=2, default=str), encoding="utf-8")
     env = jinja2.Environment(loader=jinja2.FileSystemLoader(TEMPLATES), autoescape=True)
     stage_rows = [{"stage": s, "zh": STAGE_LABELS[s][0], "en": STAGE_LABELS[s][1], "colour": STAGE_COLOURS[s]}
@@ -186,6 +234,8 @@ def write_atlas(out: str | Path, analysis: Analysis, chain: Chain | None, ingest
         growth_span=str(analysis.nodes["growth_span"].iloc[0]) if len(analysis.nodes) else "",
         nodes=sorted(analysis.nodes.to_dict("records"),
                      key=lambda n: (STAGES.index(n["stage"]) if n["stage"] in STAGES else 0, code_key(n["code"]))),
-        rejects=(ingest_report or {}).get("rejects_path"), positioning=positioning, pathways=pathways)
+        rejects=(ingest_report or {}).get("rejects_path"), positioning=positioning, pathways=pathways, plan=plan,
+        counting=COUNTING, years=_year_span(t["filings_by_node_year"]), coverage=_coverage_warnings(ingest_report),
+        modules={m: [x for x in tables if x["module"] == m] for m in ("direction", "positioning", "pathways", "plan")})
     (out / "index.html").write_text(html, encoding="utf-8")
     return run

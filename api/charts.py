@@ -51,7 +51,7 @@ def trend_figure(filings: pd.DataFrame, nodes: pd.DataFrame) -> go.Figure:
     return fig
 
 
-def stage_figure(trend: pd.DataFrame, nodes: pd.DataFrame, top: int = 8) -> go.Figure:
+def stage_figure(trend: pd.DataFrame, nodes: pd.DataFrame, top: int = 6) -> go.Figure:
     """技术生命周期图: applicants (y) against patents (x) per application year, one path per chain segment
     (the ``top`` segments by patents; complete years only). Rightward and upward = growth; leftward =
     decline."""
@@ -65,8 +65,10 @@ def stage_figure(trend: pd.DataFrame, nodes: pd.DataFrame, top: int = 8) -> go.F
         if len(rows) < 2:
             continue
         meta = names.loc[node]
+        step = max(1, len(rows) // 4)  # a year label every few points: the paths stay readable
+        labels = [str(y) if (k % step == 0 or k == len(rows) - 1) else "" for k, y in enumerate(rows["year"])]
         fig.add_trace(go.Scatter(x=rows["patents"], y=rows["applicants"], mode="lines+markers+text",
-                                 text=[str(y)[-2:] for y in rows["year"]], textposition="top center",
+                                 text=labels, textposition="top center",
                                  textfont={"size": 9}, name=f"{meta['code']} {meta['name_zh']}",
                                  line={"color": PALETTE[i % len(PALETTE)], "width": 1.6},
                                  hovertemplate="%{customdata}: %{x} patents, %{y} applicants",
@@ -83,10 +85,12 @@ def control_figure(control: pd.DataFrame, weights: tuple[float, float, float], t
     rows = rows.iloc[::-1]
     total = sum(weights)
     fig = go.Figure()
+    # units beside every index: a high index on few units is not a portfolio
+    labels = [f"{n}（{u:,.1f}件/族）" for n, u in zip(rows["name"], rows["units"])]
     for col, w, label, colour in (("technology_control", weights[0], "技术控制 technology", "#2b7bb9"),
                                   ("product_control", weights[1], "产品控制 product", "#e8891d"),
                                   ("market_control", weights[2], "市场控制 market", "#3a9d5d")):
-        fig.add_trace(go.Bar(y=rows["name"], x=rows[col] * w / total, orientation="h", name=label,
+        fig.add_trace(go.Bar(y=labels, x=rows[col] * w / total, orientation="h", name=label,
                              marker_color=colour, customdata=rows[col],
                              hovertemplate="%{y}: " + label + " %{customdata:.3f}"))
     fig.update_layout(barmode="stack", height=40 + 28 * max(len(rows), 3), xaxis_title="综合指数 control index",
@@ -202,4 +206,21 @@ def china_figure(regions: pd.DataFrame) -> go.Figure:
                       xaxis={"title": "经度 longitude", "range": [73, 136], "showgrid": False},
                       yaxis={"title": "纬度 latitude", "range": [17, 54], "scaleanchor": "x", "scaleratio": 1.2,
                              "showgrid": False})
+    return fig
+
+
+def plan_figure(plan: pd.DataFrame) -> go.Figure:
+    """布局目标: per chain node, the target units of the plan's last year (bar) with its low–high range
+    (whiskers) against the zone's current units a year (marker)."""
+    last = plan[plan["year"] == plan["year"].max()].sort_values("target_units")
+    fig = go.Figure()
+    fig.add_trace(go.Bar(y=last["name_zh"], x=last["target_units"], orientation="h", name="目标 target",
+                         error_x={"type": "data", "symmetric": False,
+                                  "array": (last["target_high"] - last["target_units"]).clip(lower=0),
+                                  "arrayminus": (last["target_units"] - last["target_low"]).clip(lower=0)}))
+    fig.add_trace(go.Scatter(y=last["name_zh"], x=last["current_units"], mode="markers", name="近5年年均 current",
+                             marker={"symbol": "line-ns-open", "size": 14, "color": "#c44e52"}))
+    year = int(last["year"].iloc[0]) if len(last) else ""
+    fig.update_layout(height=max(320, 26 * len(last) + 120), xaxis_title=f"{year}年 件/族 units a year",
+                      **{**LAYOUT, "margin": {"l": 150, "r": 20, "t": 30, "b": 40}})
     return fig

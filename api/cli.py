@@ -28,6 +28,7 @@ from api.settings import Settings
 from graph import neo4j_server
 from graph.schema import ladybug_ddl, neo4j_constraints
 from graph.store import Limits
+from ontology.chains import available_chains
 from ontology.errors import PatNavError, StoreError
 from ontology.spreadsheet import escape_formulas
 
@@ -123,7 +124,8 @@ def schema(engine: Annotated[str, typer.Option(help="ladybug or neo4j")] = "lady
 
 
 ChainOption = Annotated[Optional[list[str]], typer.Option("--chain", help="Chain scheme(s) to classify into "
-                                                                         "(shipped: icv) or a chain .ttl file.")]
+                                                                         f"(shipped: {', '.join(available_chains())}) "
+                                                                         "or a chain .ttl file.")]
 
 
 def _steps(total: int | None, label: str):
@@ -191,7 +193,8 @@ def ingest(paths: Annotated[list[Path], typer.Argument(help="Export files (incoP
 @app.command()
 @friendly
 def classify(db: DbOption = None, neo4j: Neo4jOption = False,
-             chain: Annotated[str, typer.Option("--chain", help="Shipped chain id (icv) or a chain .ttl file.")]
+             chain: Annotated[str, typer.Option("--chain", help=f"Shipped chain id ({', '.join(available_chains())}) "
+                                                               "or a chain .ttl file.")]
              = "icv") -> None:
     """Reclassify every patent in the graph under a chain, e.g. after experts edited it.
 
@@ -225,7 +228,9 @@ def _run_analyze(db: Optional[Path], neo4j: bool, out_dir: Path, scheme: str, op
 @friendly
 def analyze(db: DbOption = None, neo4j: Neo4jOption = False,
             out_dir: Annotated[Path, typer.Option("--out", help="Atlas folder to write.")] = Path("patnav-out"),
-            scheme: Annotated[str, typer.Option("--chain", help="Chain scheme to analyse.")] = "icv",
+            scheme: Annotated[str, typer.Option("--chain", help=f"Chain scheme to analyse: a shipped id "
+                                                                f"({', '.join(available_chains())}) or a chain .ttl file.")]
+            = "icv",
             economic: Annotated[Optional[Path], typer.Option(
                 help="CSV of economic data per chain node: a 'node' column (id or code) and numeric columns "
                      "(output value, market size …) for the supply/demand rank correlation.")] = None,
@@ -363,7 +368,7 @@ def ontology_validate(path: Annotated[Path, typer.Argument(help="Scheme file (Tu
 
 @ontology_app.command("export")
 @friendly
-def ontology_export(path: Annotated[Path, typer.Argument(help="Scheme file (Turtle).")],
+def ontology_export(path: Annotated[Path, typer.Argument(help="Scheme file (Turtle) or a shipped chain id.")],
                     xlsx: Annotated[Path, typer.Option("--xlsx", help="Workbook to write.")]) -> None:
     """Write a scheme as an Excel workbook experts can edit (sheets scheme, concepts, rules, supplies, other).
 
@@ -371,7 +376,8 @@ def ontology_export(path: Annotated[Path, typer.Argument(help="Scheme file (Turt
     """
     from ontology.validate import load_turtle
     from ontology.workbook import export_workbook
-    export_workbook(load_turtle(path), xlsx)
+    from ontology.chains import chain_path
+    export_workbook(load_turtle(chain_path(path)), xlsx)
     out.print(f"wrote {xlsx}")
 
 

@@ -9,8 +9,10 @@ loaded from the network.
 
 from __future__ import annotations
 
+import json
 import math
 import re
+from html import escape
 
 import networkx as nx
 import pandas as pd
@@ -114,6 +116,8 @@ def chain_map_html(nodes: pd.DataFrame, links: pd.DataFrame, title: str = "", co
     net = Network(height="640px", width="100%", directed=True, cdn_resources="in_line", heading="")
     top = max(1, int(nodes["units"].max() or 1))
     pos = _positions(nodes)
+    # a big scheme is drawn zoomed out: its labels grow with it so they stay readable (49 nodes: ~1.5×)
+    scale = max(1.0, math.sqrt(len(nodes) / 21))
     for node_id, row in g.nodes(data=True):
         units = int(row["units"])
         x, y = (int(v) for v in pos[node_id])
@@ -130,7 +134,8 @@ def chain_map_html(nodes: pd.DataFrame, links: pd.DataFrame, title: str = "", co
         net.add_node(node_id, label=label, title=_tooltip(row), x=x, y=y,
                      size=float(10 + 36 * math.sqrt(units / top)), shape="dot" if row["level"] > 1 else "box",
                      color={"background": fill, "border": border},
-                     font={"size": 15 if row["level"] > 1 else 17, "color": "#222"}, physics=False)
+                     font={"size": round((15 if row["level"] > 1 else 17) * scale), "color": "#222"},
+                     widthConstraint={"maximum": 170}, physics=False)
     for a, b, data in g.edges(data=True):
         if data["kind"] == "supplies":
             net.add_edge(a, b, color="#c0392b", width=2, arrows="to", title="供给 SUPPLIES",
@@ -141,6 +146,84 @@ def chain_map_html(nodes: pd.DataFrame, links: pd.DataFrame, title: str = "", co
                     ' "edges": {"smooth": {"enabled": true}}}')
     html = net.generate_html(notebook=False)
     html = _REMOTE.sub("", html)  # pyvis links Bootstrap from a CDN for cosmetics only: offline, drop it
-    html = html.replace("<head>", f'<head>\n<title>{title or "chain map"}</title>\n'
-                                  '<style>.vis-tooltip{white-space:pre !important;font-family:sans-serif}</style>', 1)
-    return html.replace("<center>\n<h1></h1>\n</center>", "").replace("<center>\n          <h1></h1>\n        </center>", "")
+    html = html.replace("<head>", f'<head>\n<title>{escape(title or "chain map")}</title>\n'
+                                  '<style>.vis-tooltip{white-space:pre !important;font-family:sans-serif}'
+                                  + _PAGE_CSS + '</style>', 1)
+    html = html.replace("<center>\n<h1></h1>\n</center>", "").replace("<center>\n          <h1></h1>\n        </center>", "")
+    head = (f'<div class="pn-head"><b>{escape(title or "产业链专利导航图 chain map")}</b>'
+            f'<div class="pn-legend">{_legend(nodes, colour_by)}</div>'
+            '<div class="pn-hint">点击节点查看其主要申请人与专利 · click a node for its leading applicants and patents · '
+            '悬停查看数量 hover for counts</div></div>')
+    html = re.sub(r"<body([^>]*)>", lambda m: f"<body{m.group(1)}>\n{head}", html, count=1)
+    return html.replace("</body>", _drill_script(nodes) + "\n</body>", 1)
+
+
+_PAGE_CSS = (".pn-head{font:14px 'Noto Sans CJK SC','Microsoft YaHei',sans-serif;padding:6px 10px;border-bottom:1px solid #eee}"
+             ".pn-legend span{display:inline-block;margin-right:14px;font-size:12px}"
+             ".pn-legend i{display:inline-block;width:11px;height:11px;border-radius:6px;margin-right:4px;vertical-align:-1px}"
+             ".pn-hint{color:#777;font-size:11.5px}"
+             "#pn-drill{position:absolute;top:70px;right:10px;width:340px;max-height:540px;overflow:auto;background:#fff;"
+             "border:1px solid #ccc;border-radius:4px;padding:8px 10px;font:12px 'Noto Sans CJK SC',sans-serif;"
+             "display:none;box-shadow:0 2px 6px rgba(0,0,0,.15);z-index:10}"
+             "#pn-drill h4{margin:2px 0 6px;font-size:13px}#pn-drill li{margin:2px 0}")
+
+
+def _legend(nodes: pd.DataFrame, colour_by: str) -> str:
+    """The colour legend of a map as HTML (the standalone pages carry it, not only the atlas)."""
+    if colour_by == "growth":
+        items = [(growth_colour(v), label) for v, label in GROWTH_LEGEND] + [("#eeeeee", "无增长率 no rate")]
+        text = "年均增长 CAGR: "
+    elif colour_by == "quadrant":
+        items = [(QUADRANT_COLOURS[k], f"{v} {k}") for k, v in QUADRANT_LABELS.items()]
+        text = "区域定位 position: "
+    elif nodes["stage"].isin(STAGES).all():
+        items = [(STAGE_COLOURS[s], f"{STAGE_LABELS[s][0]} {STAGE_LABELS[s][1]}") for s in STAGES]
+        text = "环节 stage: "
+    else:
+        roots = nodes[nodes["level"] <= 1].sort_values("code", key=lambda c: c.map(code_key))
+        items = [(node_colour(r.stage, r.code), f"{r.code} {r.name_zh}") for r in roots.itertuples()]
+        text = "门类 branch: "
+    spans = "".join(f'<span><i style="background:{c}"></i>{escape(label)}</span>' for c, label in items)
+    return (f"{text}{spans}<span>— 红色箭头 red arrows = 供给 supplies · 虚线 dashed = 属于 part of · "
+            "圆点大小 = 专利族/件 size = units</span>")
+
+
+def _drill_script(nodes: pd.DataFrame) -> str:
+    """A click on a node opens a panel with its leading applicants and best patents (links to the vendor's
+    record or the public page); built with textContent, so no name or title can inject markup."""
+    data = {}
+    for row in nodes.to_dict("records"):
+        data[row["node"]] = {"name": f"{row['name_zh']} / {row['name_en']}",
+                             "units": int(row.get("units") or 0),
+                             "leaders": [[n, round(float(v), 4)] for n, v in (row.get("leaders") or [])],
+                             "patents": [list(p) for p in (row.get("patents_top") or [])]}
+    payload = json.dumps(data, ensure_ascii=False).replace("</", "<\\/")
+    return ('<div id="pn-drill"></div>\n<script>\nvar PN_DRILL = ' + payload + ';\n' + _DRILL_JS + '\n</script>')
+
+
+_DRILL_JS = """(function () {
+  var box = document.getElementById("pn-drill");
+  function el(tag, text) { var e = document.createElement(tag); if (text !== undefined) e.textContent = text; return e; }
+  network.on("click", function (p) {
+    if (!p.nodes.length || !PN_DRILL[p.nodes[0]]) { box.style.display = "none"; return; }
+    var d = PN_DRILL[p.nodes[0]];
+    box.innerHTML = "";
+    box.appendChild(el("h4", d.name + " · " + d.units + " 件/族 units"));
+    box.appendChild(el("b", "主要申请人 leading applicants"));
+    var ul = el("ul");
+    d.leaders.forEach(function (l) { ul.appendChild(el("li", l[0] + " — " + (100 * l[1]).toFixed(1) + "%")); });
+    if (!d.leaders.length) ul.appendChild(el("li", "—"));
+    box.appendChild(ul);
+    box.appendChild(el("b", "价值最高的专利 best patents (value score)"));
+    var ol = el("ol");
+    d.patents.forEach(function (q) {
+      var li = el("li"); var a = el("a", q[0]);
+      if (/^https?:\\/\\//.test(q[2])) { a.href = q[2]; a.target = "_blank"; a.rel = "noopener"; }
+      li.appendChild(a); li.appendChild(document.createTextNode(" " + q[1] + (q[3] === null ? "" : " (" + q[3] + ")")));
+      ol.appendChild(li);
+    });
+    if (!d.patents.length) ol.appendChild(el("li", "—"));
+    box.appendChild(ol);
+    box.style.display = "block";
+  });
+})();"""

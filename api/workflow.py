@@ -97,12 +97,13 @@ def analyze(store: GraphStore, state_dir: Path, out: Path, scheme: str = "icv", 
             options: Options | None = None) -> dict:
     """Run every indicator for ``scheme`` and write the atlas to ``out``; return run.json's content."""
     options = options or Options()
-    analysis = run_indicators(store, scheme, step=step, options=options)
     chain = None
-    try:
-        chain = load_chain(scheme)
+    try:  # a shipped scheme id or a scheme file (.ttl / .xlsx), as ingest and classify accept
+        chain = load_chain(str(scheme))
+        scheme = chain.scheme
     except PatNavError:
         pass  # a scheme loaded from a file elsewhere: the atlas still works from the graph alone
+    analysis = run_indicators(store, scheme, step=step, options=options)
     ledger = read_ledger(state_dir)
     run = write_atlas(out, analysis, chain, ledger, store.engine,
                       {"scheme": scheme, "counting_unit": "family", "top": 10, "publication_lag_months": 18,

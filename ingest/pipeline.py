@@ -81,6 +81,10 @@ def quality(rec: pd.DataFrame) -> dict:
     out = {"fill": fill, "invalid_codes": int(rec["invalid_codes"].map(len).sum()) if "invalid_codes" in rec else 0}
     if "year_basis" in rec:  # which year each record is counted in: priority, application or publication
         out["year_basis"] = {k: int(v) for k, v in rec["year_basis"].fillna("none").value_counts().sort_index().items()}
+    years = pd.to_numeric(rec["year"], errors="coerce").dropna() if "year" in rec else pd.Series(dtype=float)
+    if len(years):  # the years the file covers, its 1% stray old rows aside (the atlas compares the files)
+        out.update(rows=int(len(rec)), first_year=int(years.quantile(0.01, interpolation="lower")),
+                   last_year=int(years.max()))
     return out
 
 

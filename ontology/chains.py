@@ -215,16 +215,22 @@ def available_chains() -> list[str]:
 
 
 @lru_cache(maxsize=16)
-def load_chain(name_or_path: str) -> Chain:
-    """A shipped chain by id (``icv``) or a chain Turtle file by path."""
+def chain_path(name_or_path: str | Path) -> Path:
+    """The Turtle file of a shipped chain id (``icv``) or of a path; an error naming the shipped chains."""
     path = Path(name_or_path)
-    if not path.suffix:
+    if not path.suffix and not path.exists():
         path = CHAINS_DIR / f"{name_or_path}.ttl"
         if not path.exists():
-            raise OntologyError(f"no chain {name_or_path!r}; shipped chains: {', '.join(available_chains())}, "
+            raise OntologyError(f"no chain {str(name_or_path)!r}; shipped chains: {', '.join(available_chains())}, "
                                 f"or pass the path of a chain .ttl file")
     if not path.exists():
         raise OntologyError(f"chain file {path} does not exist")
+    return path
+
+
+def load_chain(name_or_path: str) -> Chain:
+    """A shipped chain by id (``icv``) or a chain Turtle file by path."""
+    path = chain_path(name_or_path)
     data = path.read_bytes()
     g = Graph()
     try:

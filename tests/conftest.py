@@ -160,3 +160,15 @@ def city(_vr_graph):
     return code
 
 
+
+
+@pytest.fixture(scope="session")
+def demo_out(tmp_path_factory) -> Path:
+    """`patnav demo` run once per session through the real CLI: the atlas, report and workbook it writes."""
+    from typer.testing import CliRunner
+    from api.cli import app
+    out = tmp_path_factory.mktemp("demo") / "patnav-out"
+    result = CliRunner().invoke(app, ["demo", "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    assert "index.html" in result.output and "patnav serve" in result.output
+    return out

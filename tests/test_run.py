@@ -37,15 +37,6 @@ runner = CliRunner()
 REMOTE = re.compile(r"""<(?:script|link|img|iframe)\b[^>]*\b(?:src|href)\s*=\s*["']?(?:https?:)?//""", re.I)
 
 
-@pytest.fixture(scope="module")
-def demo_out(tmp_path_factory) -> Path:
-    out = tmp_path_factory.mktemp("demo") / "patnav-out"
-    result = runner.invoke(app, ["demo", "--out", str(out)])
-    assert result.exit_code == 0, result.output
-    assert "index.html" in result.output and "patnav serve" in result.output
-    return out
-
-
 def test_demo_writes_an_offline_atlas(demo_out):
     index = (demo_out / "index.html").read_text(encoding="utf-8")
     chain_map = (demo_out / "maps" / "chain-icv.html").read_text(encoding="utf-8")
