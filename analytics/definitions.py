@@ -160,11 +160,11 @@ DEFINITIONS: dict[str, tuple[str, str]] = {
         "nodes), high-value patents to acquire, and each node's reserve pool."),
     "layout_plan": (
         "产业专利布局规划（未来3–5年）：数量——本区域最近5个完整年件/族数的直线趋势外推（含95%预测区间），目标在规划期内"
-        "线性缩小与参照份额（对标区域，或全国领先城市）的差距；结构——发明占比、高价值件/族、海外（含PCT）占比取本区域与全国较高者；"
+        "线性缩小与参照份额（对标区域，或全国领先城市）的差距（直线外推不超过拟合的年数，其后保持）；结构——发明占比、高价值件/族、海外（含PCT）占比取本区域与全国较高者；"
         "时机——按生命周期（萌芽期提前储备、成长期立即申请、成熟期外围布局、衰退期运营许可）；地域——本区域重点局与至少两家龙头布局的"
         "受理局，空白局为龙头布局而本区域未布局者；储备运营——路径模块的储备池、可收购、可许可等候选数。每行注明推导依据。",
         "The layout plan for the next 3–5 years: quantity — the zone's units over the last five complete years "
-        "extended by a straight-line trend (with its 95% prediction interval), the target closing the gap to a "
+        "extended by a straight-line trend (with its 95% prediction interval; extended no further than the years it was fitted on, then held), the target closing the gap to a "
         "reference share (peer zones, else the nation's leading cities) linearly over the plan; structure — "
         "invention share, high-value units and share filed abroad, the better of the zone's and the nation's; "
         "timing — by lifecycle stage (emerging: reserve early; growth: file now; mature: fill around leaders' "

@@ -6,7 +6,8 @@ is a documented derivation from the data, shown as a range, and every row says h
 
 Quantity. The zone's units per complete year (fractional counting, as in module 2) over the last
 ``window`` complete years are fitted with a least-squares line; its forecast for each planned year,
-with the 95% prediction interval, is the trend. The reference share is the share of the node's world
+with the 95% prediction interval, is the trend. The line is extended no further past the last complete
+year than the years it was fitted on, and held there (stale data must not make a 10-year extrapolation). The reference share is the share of the node's world
 units that the zone file's peers hold (the best peer), else the mean share of the nation's
 ``plan_reference_cities`` leading cities outside the zone, over the same years; the node's world units
 are forecast the same way. The target closes the gap between the trend and the reference share
@@ -280,13 +281,15 @@ def layout_plan(store: GraphStore, scheme: str, options: Options | None = None) 
     operation = _operation(store, scheme, options)
     years = np.array(list(fitted), dtype=float)
     first, last = fitted[0], fitted[-1]
+    # a line is not extended further past the last complete year than the years it was fitted on
+    at = np.minimum(planned, last + len(fitted)).astype(float)
     rows = []
     for node in grid.levels[0]:
         z, w = zone_y.loc[node].to_numpy(), world_y.loc[node].to_numpy()
         if w.sum() == 0:
             continue
-        trend, low, high, how = line_forecast(years, z, planned.astype(float))
-        world, _, _, _ = line_forecast(years, w, planned.astype(float))
+        trend, low, high, how = line_forecast(years, z, at)
+        world, _, _, _ = line_forecast(years, w, at)
         share = float(reference["reference_share"].get(node, np.nan)) if node in reference.index else np.nan
         ref_name = str(reference["reference"].get(node, "")) if node in reference.index else ""
         ref_units = world * share if not np.isnan(share) else np.full(len(planned), np.nan)
@@ -308,7 +311,8 @@ def layout_plan(store: GraphStore, scheme: str, options: Options | None = None) 
             target = float(trend[h - 1]) + gap * h / len(planned)
             hi = max(target, float(high[h - 1]), 0.0 if np.isnan(ref_units[h - 1]) else float(ref_units[h - 1]))
             basis_zh = (f"趋势：本区域{first}–{last}年（最近{len(years)}个完整年）年均{z.mean():.1f}件，"
-                        + (f"最小二乘直线外推至{year}年为{trend[h - 1]:.1f}件（95%预测区间{low[h - 1]:.1f}–{high[h - 1]:.1f}）"
+                        + (f"最小二乘直线外推至{year}年为{trend[h - 1]:.1f}件（95%预测区间{low[h - 1]:.1f}–{high[h - 1]:.1f}"
+                           + (f"；直线只外推到{int(at[h - 1])}年，其后保持" if at[h - 1] < year else "") + "）"
                            if how == "line" else f"数据不足以拟合直线，取均值{trend[h - 1]:.1f}件")
                         + (f"；参照：{ref_name}同期占该节点全球份额{share:.1%}，按全球趋势{year}年对应{ref_units[h - 1]:.1f}件；"
                            f"目标在{len(planned)}年内线性缩小差距（第{h}年补{h}/{len(planned)}）" if not np.isnan(share)
@@ -320,7 +324,9 @@ def layout_plan(store: GraphStore, scheme: str, options: Options | None = None) 
             basis_en = (f"trend: the zone's {z.mean():.1f} units a year over {first}–{last} (the last {len(years)} "
                         "complete years), "
                         + (f"a least-squares line gives {trend[h - 1]:.1f} in {year} (95% prediction interval "
-                           f"{low[h - 1]:.1f}–{high[h - 1]:.1f})" if how == "line"
+                           f"{low[h - 1]:.1f}–{high[h - 1]:.1f}"
+                           + (f"; the line is extended to {int(at[h - 1])} only and held there" if at[h - 1] < year
+                              else "") + ")" if how == "line"
                            else f"too few points for a line: their mean {trend[h - 1]:.1f}")
                         + (f"; reference: {ref_name} held {share:.1%} of the node's world units over the same "
                            f"years, {ref_units[h - 1]:.1f} units in {year} on the world trend; the target closes the "

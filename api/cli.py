@@ -16,21 +16,14 @@ from typing import Annotated, Optional
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import (BarColumn, DownloadColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn,
                            TimeElapsedColumn, TransferSpeedColumn)
 from rich.table import Table
 
-from analytics.options import Options, parse_market_weights, parse_weights, read_economic
-from analytics.registry import INDICATORS
-from analytics.zone import load_zone
-from api import workflow
 from api.settings import Settings
 from graph import neo4j_server
-from graph.schema import ladybug_ddl, neo4j_constraints
-from graph.store import Limits
-from ontology.chains import available_chains
 from ontology.errors import PatNavError, StoreError
-from ontology.spreadsheet import escape_formulas
 
 class Reference(str, Enum):
     world = "world"
@@ -53,6 +46,23 @@ Neo4jOption = Annotated[bool, typer.Option("--neo4j", help="Use the Neo4j server
                                                            "the one `patnav neo4j start` runs).")]
 
 
+def available_chains() -> list[str]:
+    """The shipped chain ids (the files of ontology/chains), without loading the ontology libraries."""
+    return sorted(p.stem for p in (Path(__file__).resolve().parent.parent / "ontology" / "chains").glob("*.ttl"))
+
+
+def Limits(*args, **kwargs):  # noqa: N802 — graph.store.Limits, imported when a command runs
+    from graph.store import Limits as limits
+    return limits(*args, **kwargs)
+
+
+def _workflow():
+    """The library calls, imported when a command runs (pandas, scipy and the engines load in ~1.5 s:
+    `patnav --help` and argument errors should not wait for them)."""
+    from api import workflow
+    return workflow
+
+
 def friendly(fn):
     """Report PatNav errors as one line and exit 1 instead of a traceback."""
     @functools.wraps(fn)
@@ -60,15 +70,15 @@ def friendly(fn):
         try:
             return fn(*args, **kwargs)
         except PatNavError as exc:
-            err.print(f"[bold red]error:[/] {exc}", highlight=False, soft_wrap=True)
+            err.print(f"[bold red]error:[/] {escape(str(exc))}", highlight=False, soft_wrap=True)
             raise typer.Exit(1) from None
     return wrapper
 
 
 def _warn_incomplete(state_dir: Path) -> None:
-    warning = workflow.incomplete(state_dir)
+    warning = _workflow().incomplete(state_dir)
     if warning:
-        err.print(f"[bold yellow]warning:[/] {warning}", highlight=False, soft_wrap=True)
+        err.print(f"[bold yellow]warning:[/] {escape(warning)}", highlight=False, soft_wrap=True)
 
 
 class Format(str, Enum):
@@ -96,6 +106,8 @@ def query(cypher: Annotated[str, typer.Argument(help="A read-only Cypher query."
             params[name] = json.loads(value)
         except json.JSONDecodeError:
             params[name] = value
+    from graph.portable import check_portable
+    check_portable(cypher)  # the same text must give the same answer on both engines
     settings = Settings.from_env()
     with closing(settings.open_store(db=db, neo4j=neo4j)) as store:
         frame = store.run(cypher, params)
@@ -103,6 +115,7 @@ def query(cypher: Annotated[str, typer.Argument(help="A read-only Cypher query."
     if fmt is Format.json:
         sys.stdout.write(frame.to_json(orient="records", force_ascii=False, date_format="iso") + "\n")
     elif fmt is Format.csv:
+        from ontology.spreadsheet import escape_formulas
         sys.stdout.write(escape_formulas(frame).to_csv(index=False))
     else:
         table = Table(*frame.columns)
@@ -116,6 +129,7 @@ def query(cypher: Annotated[str, typer.Argument(help="A read-only Cypher query."
 @friendly
 def schema(engine: Annotated[str, typer.Option(help="ladybug or neo4j")] = "ladybug") -> None:
     """Print the schema generated from ontology/core.ttl for an engine (DDL or constraints)."""
+    from graph.schema import ladybug_ddl, neo4j_constraints
     statements = {"ladybug": ladybug_ddl, "neo4j": neo4j_constraints}.get(engine)
     if statements is None:
         raise typer.BadParameter("engine must be ladybug or neo4j")
@@ -141,7 +155,7 @@ def _run_ingest(paths: list[Path], db: Optional[Path], neo4j: bool, chains: list
     settings = Settings.from_env()
     bar, step = _steps(len(paths) + 2 + 11, "ingest 入库")
     with bar, closing(settings.open_store(db=db, neo4j=neo4j, read_only=False)) as store:
-        result = workflow.ingest(store, settings.state_dir(db=db, neo4j=neo4j), paths, chains, report, step=step,
+        result = _workflow().ingest(store, settings.state_dir(db=db, neo4j=neo4j), paths, chains, report, step=step,
                                  profile=profile)
         bar.update(bar.task_ids[0], total=bar.tasks[0].completed)
     t = result["total"]
@@ -149,7 +163,7 @@ def _run_ingest(paths: list[Path], db: Optional[Path], neo4j: bool, chains: list
               f"{t['rejected']:,} rejected; {result['patents']:,} patents, {result['classified']:,} classified "
               f"into chain nodes; rejects: {result['rejects_path']}")
     for warning in result.get("warnings", []):
-        err.print(f"[bold yellow]warning:[/] {warning}", highlight=False, soft_wrap=True)
+        err.print(f"[bold yellow]warning:[/] {escape(warning)}", highlight=False, soft_wrap=True)
     countries = result.get("countries") or {}
     if countries.get("unknown_patents") is not None:
         decided = ", ".join(f"{k} {v:,}" for k, v in countries["applicants"].items() if k != "unknown")
@@ -206,18 +220,19 @@ def classify(db: DbOption = None, neo4j: Neo4jOption = False,
     settings = Settings.from_env()
     with err.status("classify 分类 …"), closing(settings.open_store(
             db=db, neo4j=neo4j, read_only=False, limits=Limits(settings.query_timeout_s * 10, None))) as store:
-        r = workflow.classify(store, chain)
+        r = _workflow().classify(store, chain)
     out.print(f"{r['scheme']} {r['version']}: {r['patents']:,} patents, {r['patents_tagged']:,} tagged "
               f"({r['tags']:,} tags: {r['added']:,} added, {r['removed']:,} removed, {r['unchanged']:,} kept); "
               f"{r['nodes_removed']} node(s) and {r['links_removed']} link(s) no longer in the scheme removed")
 
 
-def _run_analyze(db: Optional[Path], neo4j: bool, out_dir: Path, scheme: str, options: Options | None = None) -> dict:
+def _run_analyze(db: Optional[Path], neo4j: bool, out_dir: Path, scheme: str, options=None) -> dict:
     settings = Settings.from_env()
     limits = Limits(timeout_s=settings.query_timeout_s * 10, max_rows=None)
+    from analytics.registry import INDICATORS
     bar, step = _steps(len(INDICATORS), "analyze 分析")
     with bar, closing(settings.open_store(db=db, neo4j=neo4j, limits=limits)) as store:
-        run = workflow.analyze(store, settings.state_dir(db=db, neo4j=neo4j), out_dir, scheme, step=step,
+        run = _workflow().analyze(store, settings.state_dir(db=db, neo4j=neo4j), out_dir, scheme, step=step,
                                options=options)
     _warn_incomplete(settings.state_dir(db=db, neo4j=neo4j))
     out.print(f"atlas: {(out_dir / 'index.html').resolve()}  (open it from disk; tables in {out_dir / 'tables'})")
@@ -250,6 +265,8 @@ def analyze(db: DbOption = None, neo4j: Neo4jOption = False,
 
     Example: patnav analyze --db patnav-db --out patnav-out --zone 青岛市 --economic output-value.csv --market-weights US=2
     """
+    from analytics.options import Options, parse_market_weights, parse_weights, read_economic
+    from analytics.zone import load_zone
     options = Options(theta=theta, control_weights=parse_weights(control_weights),
                       market_weights=parse_market_weights(market_weights), window=window,
                       economic=read_economic(economic) if economic else None,
@@ -293,12 +310,13 @@ def demo(out_dir: Annotated[Path, typer.Option("--out", help="Where to write the
     them into the icv chain, computes the indicators and writes the atlas to OUT/index.html.
     """
     db = out_dir / "db"
-    files = workflow.demo_files("icv")
+    files = _workflow().demo_files("icv")
     out.print(f"[bold]PatNav demo[/] · {len(files)} sample exports → {db}")
     _run_ingest(files, db, False, ["icv"], out_dir / "ingest-report.json")
     with closing(Settings.from_env().open_store(db=db)) as store:
-        zone, why = workflow.demo_zone(store, "icv")
+        zone, why = _workflow().demo_zone(store, "icv")
     out.print(why)
+    from analytics.options import Options
     _run_analyze(db, False, out_dir, "icv", Options(zone=zone))
     exe = sys.argv[0] if Path(sys.argv[0]).name == "patnav" else "patnav"
     out.print(f"serve it: {exe} serve --db {db} --atlas {out_dir}   (then http://127.0.0.1:8000/atlas/)")
@@ -352,7 +370,7 @@ def ontology_validate(path: Annotated[Path, typer.Argument(help="Scheme file (Tu
     try:
         violations = validate_file(path)
     except CannotLoad as exc:
-        err.print(f"[bold red]error:[/] {exc}", highlight=False, soft_wrap=True)
+        err.print(f"[bold red]error:[/] {escape(str(exc))}", highlight=False, soft_wrap=True)
         raise typer.Exit(2) from None
     if not violations:
         from ontology.chains import load_chain
@@ -361,7 +379,7 @@ def ontology_validate(path: Annotated[Path, typer.Argument(help="Scheme file (Tu
                   f"{sum(len(c.rules) for c in chain.concepts)} rules, {len(chain.supplies)} supply links")
         return
     for v in violations:
-        out.print(f"{path}: {v}", highlight=False, soft_wrap=True)
+        out.print(escape(f"{path}: {v}"), highlight=False, soft_wrap=True)
     err.print(f"{len(violations)} violation(s)", style="bold red")
     raise typer.Exit(1)
 
@@ -396,7 +414,7 @@ def ontology_import(xlsx: Annotated[Path, typer.Argument(help="Workbook made by 
     violations = validate_graph(g, source=ttl.name)
     out.print(f"wrote {ttl}")
     for v in violations:
-        out.print(f"{ttl}: {v}", highlight=False, soft_wrap=True)
+        out.print(escape(f"{ttl}: {v}"), highlight=False, soft_wrap=True)
     if violations:
         raise typer.Exit(1)
 
@@ -412,11 +430,11 @@ def ontology_diff(old: Annotated[Path, typer.Argument(help="Old scheme file.")],
     """
     settings = Settings.from_env()
     if db is None and not neo4j:
-        result = workflow.ontology_diff(old, new)
+        result = _workflow().ontology_diff(old, new)
     else:
         with closing(settings.open_store(db=db, neo4j=neo4j, limits=Limits(settings.query_timeout_s * 10, None))) \
                 as store:
-            result = workflow.ontology_diff(old, new, store)
+            result = _workflow().ontology_diff(old, new, store)
     table = Table("concept", "change", "field", "old", "new")
     for c in result["changes"]:
         table.add_row(c.code, c.what, c.field, c.old, c.new)
@@ -442,7 +460,7 @@ def ontology_ipc(titles: Annotated[Path, typer.Option("--titles", help="IPC titl
     settings = Settings.from_env()
     with closing(settings.open_store(db=db, neo4j=neo4j, read_only=False,
                                      limits=Limits(settings.query_timeout_s * 10, None))) as store:
-        r = workflow.load_ipc_titles(store, titles)
+        r = _workflow().load_ipc_titles(store, titles)
     out.print(f"{r['codes']:,} IPC codes in the graph → {r['nodes']:,} IPC nodes with ancestors, "
               f"{r['with_title']:,} with a title, {r['links']:,} PART_OF links"
               + (f"; no title for e.g. {', '.join(r['untitled'][:5])}" if r["untitled"] else ""))

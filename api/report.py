@@ -138,6 +138,15 @@ def _png(draw, cutoff: str, source: str, size=(8, 4.6)) -> bytes:
     return buf.getvalue()
 
 
+def _legend_or_empty(ax, series: int, ncol: int = 1) -> None:
+    """The legend, or a note in the middle of the chart when there is nothing to draw."""
+    if series:
+        ax.legend(fontsize=7, ncol=ncol)
+    else:
+        ax.text(0.5, 0.5, "无完整年份的数据 no complete years in the data", ha="center", va="center",
+                transform=ax.transAxes, color="#888")
+
+
 def _label(names: pd.Series, node: str) -> str:
     return "全产业链" if node == CHAIN else str(names.get(node, node))
 
@@ -146,7 +155,7 @@ def chart_trend(filings: pd.DataFrame, nodes: pd.DataFrame, cutoff: str) -> byte
     names = nodes.set_index("node")["name_zh"]
     segments = nodes[nodes["level"] == 2]["node"] if "level" in nodes else nodes["node"]
     done = filings[filings["complete"] & filings["node"].isin(segments)]
-    top = done.groupby("node")["filings"].sum().nlargest(8).index
+    top = done.groupby("node")["filings"].sum().astype(float).nlargest(8).index
 
     def draw(ax):
         for node in top:
@@ -156,7 +165,7 @@ def chart_trend(filings: pd.DataFrame, nodes: pd.DataFrame, cutoff: str) -> byte
         ax.set_xlabel("申请年（完整年）application year, complete years")
         ax.set_ylabel("件/族 units")
         ax.set_title("产业链各环节专利申请趋势 Filings per year")
-        ax.legend(fontsize=7, ncol=2)
+        _legend_or_empty(ax, len(top), ncol=2)
         ax.grid(alpha=.3)
     return _png(draw, cutoff, "tables/filings_by_node_year.csv")
 
@@ -168,7 +177,7 @@ def chart_stage(trend: pd.DataFrame, nodes: pd.DataFrame, cutoff: str) -> bytes:
     done = trend[trend["complete"] & (trend["units"] > 0)]
     roots = nodes[nodes["level"] == 1]["node"] if "level" in nodes else pd.Series(dtype=object)
     shown = [n for n in roots if n in set(done["node"])] or \
-        done.groupby("node")["units"].sum().nlargest(3).index.tolist()
+        done.groupby("node")["units"].sum().astype(float).nlargest(3).index.tolist()
 
     def draw(ax):
         for node in shown:
@@ -182,7 +191,7 @@ def chart_stage(trend: pd.DataFrame, nodes: pd.DataFrame, cutoff: str) -> bytes:
         ax.set_xlabel("专利件/族数 units per year")
         ax.set_ylabel("申请人数 applicants per year")
         ax.set_title("技术生命周期图 Lifecycle: applicants against units per year (last 15 complete years)")
-        ax.legend(fontsize=7)
+        _legend_or_empty(ax, len(shown))
         ax.grid(alpha=.3)
     return _png(draw, cutoff, "tables/trend.csv")
 

@@ -20,9 +20,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Mapping
 
-from graph.embedded_store import EmbeddedStore
-from graph.neo4j_store import Neo4jStore
-from graph.store import GraphStore, Limits
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # the engines load pandas and their drivers: imported when a store is opened
+    from graph.store import GraphStore, Limits
 from ontology.errors import PatNavError, StoreError
 
 
@@ -71,6 +72,7 @@ class Settings:
 
     @property
     def limits(self) -> Limits:
+        from graph.store import Limits
         return Limits(self.query_timeout_s, self.query_max_rows)
 
     def neo4j_credentials(self) -> tuple[str, str, str]:
@@ -95,7 +97,9 @@ class Settings:
         limits = self.limits if limits is None else limits
         if neo4j:
             uri, user, password = self.neo4j_credentials()
+            from graph.neo4j_store import Neo4jStore
             return Neo4jStore.connect(uri, user, password, database=self.neo4j_database, limits=limits)
+        from graph.embedded_store import EmbeddedStore
         return EmbeddedStore(db, read_only=read_only, limits=limits)
 
     def state_dir(self, *, db: Path | None = None, neo4j: bool = False) -> Path:

@@ -17,6 +17,8 @@ A new concept may leave ``iri`` empty: it gets ``<scheme namespace><code>``.
 
 from __future__ import annotations
 
+import re
+
 from pathlib import Path
 
 import openpyxl
@@ -206,6 +208,31 @@ def _split(text: str, patterns: bool) -> list[str]:
     return [p.strip() for p in parts if p.strip()]
 
 
+#: an IPC pattern as rules write it: a section, class, subclass, main group or subgroup prefix, ``*`` optional
+_IPC_PATTERN = re.compile(r"^[A-HY](\d\d([A-Z](\d{1,4}(/\d{1,6})?)?)?)?\*?$")
+
+
+def _ipc_patterns(text: str, where: str, problems: list[str]) -> list[str]:
+    """IPC patterns of a cell, normalised as the classifier reads them — upper case, full-width characters
+    folded, no space inside a symbol (``b64d 27/00`` → ``B64D27/00``) — split on spaces, commas or
+    semicolons; a token that is no IPC pattern is added to ``problems``.
+
+    >>> found = []; _ipc_patterns("b64d 27/00; G01S17*，Ｈ04Ｗ4/40 X9", "here", found), found
+    (['B64D27/00', 'G01S17*', 'H04W4/40'], ["here: 'X9' is not an IPC pattern (like G01S17*, B60W30/09)"])
+    """
+    import unicodedata
+    t = unicodedata.normalize("NFKC", str(text or "")).upper()
+    t = re.sub(r"([A-HY]\d\d[A-Z])\s+(?=\d)", r"\1", t)          # "B64D 27/00" → "B64D27/00"
+    t = re.sub(r"(\d)\s*/\s*(\d)", r"\1/\2", t)                  # "27 / 00" → "27/00"
+    out = []
+    for token in (x for x in re.split(r"[\s,;]+", t) if x):
+        if _IPC_PATTERN.match(token):
+            out.append(token)
+        else:
+            problems.append(f"{where}: {token!r} is not an IPC pattern (like G01S17*, B60W30/09)")
+    return out
+
+
 def import_workbook(path: str | Path) -> Graph:
     """The graph an exported (and possibly edited) workbook describes."""
     try:
@@ -213,6 +240,7 @@ def import_workbook(path: str | Path) -> Graph:
     except Exception as exc:  # openpyxl raises several types for a file that is not a workbook
         raise OntologyError(f"{path}: not an Excel workbook: {exc}") from exc
     g = Graph()
+    problems: list[str] = []  # every problem of the workbook, reported together
     fields = {r["field"]: r.get("value", "") for r in _rows(wb, "scheme")}
     if not fields.get("iri"):
         raise OntologyError(f"{path}: sheet scheme: the row 'iri' needs the scheme's IRI, e.g. urn:patnav:chain:x#")
@@ -229,25 +257,31 @@ def import_workbook(path: str | Path) -> Graph:
     for r in rows:
         code = r.get("code", "").strip()
         if not code:
-            raise OntologyError(f"{path}: sheet concepts, row {r['_row']}: column code is empty; give every concept a code")
+            problems.append(f"sheet concepts, row {r['_row']}: column code is empty; give every concept a code")
+            continue
         if code in iris:
-            raise OntologyError(f"{path}: sheet concepts, row {r['_row']}: code {code!r} is used twice")
+            problems.append(f"sheet concepts, row {r['_row']}: code {code!r} is used twice")
+            continue
         iris[code] = URIRef(r["iri"]) if r.get("iri", "").strip() else ns[code]
     for r in rows:
+        if r.get("code", "").strip() not in iris:
+            continue
         c = iris[r["code"].strip()]
         g.add((c, RDF.type, SKOS.Concept))
         g.add((c, SKOS.inScheme, scheme))
         g.add((c, PN.code, Literal(r["code"].strip())))
         for col, (pred, lang, many) in CONCEPT_TEXT.items():
             text = r.get(col, "")
-            for v in (_split(text, col.startswith("ipc_")) if many else ([text] if text else [])):
+            values = (_ipc_patterns(text, f"sheet concepts, row {r['_row']}, column {col}", problems)
+                      if col.startswith("ipc_") else _split(text, False) if many else ([text] if text else []))
+            for v in values:
                 g.add((c, pred, Literal(v, lang=lang)))
         if r.get("parent", "").strip():
             parent = r["parent"].strip()
             if parent not in iris:
-                raise OntologyError(f"{path}: sheet concepts, row {r['_row']}: parent {parent!r} is not a code in "
-                                    "this sheet")
-            g.add((c, SKOS.broader, iris[parent]))
+                problems.append(f"sheet concepts, row {r['_row']}: parent {parent!r} is not a code in this sheet")
+            else:
+                g.add((c, SKOS.broader, iris[parent]))
         if r.get("top", "").strip().lower() in ("yes", "y", "true", "1", "是"):
             g.add((c, SKOS.topConceptOf, scheme))
         for col, (pred, dtype) in TYPED.items():
@@ -256,22 +290,22 @@ def import_workbook(path: str | Path) -> Graph:
     for r in _rows(wb, "rules"):
         code = r.get("concept", "").strip()
         if code not in iris:
-            raise OntologyError(f"{path}: sheet rules, row {r['_row']}: concept {code!r} is not a code of sheet "
-                                "concepts")
+            problems.append(f"sheet rules, row {r['_row']}: concept {code!r} is not a code of sheet concepts")
+            continue
         node = BNode()
         g.add((iris[code], PN.rule, node))
         g.add((node, RDF.type, PN.Rule))
         g.add((node, PN.ruleNo, Literal(r.get("rule", "").strip() or "1", datatype=XSD.integer)))
         for col, pred in (("ipc_include", PN.ipcInclude), ("ipc_exclude", PN.ipcExclude)):
-            for v in _split(r.get(col, ""), patterns=True):
+            for v in _ipc_patterns(r.get(col, ""), f"sheet rules, row {r['_row']}, column {col}", problems):
                 g.add((node, pred, Literal(v)))
         if r.get("note", ""):
             g.add((node, RDFS.comment, Literal(r["note"], lang="zh")))
     for r in _rows(wb, "supplies"):
         a, b = r.get("from", "").strip(), r.get("to", "").strip()
         if a not in iris or b not in iris:
-            raise OntologyError(f"{path}: sheet supplies, row {r['_row']}: {a!r} → {b!r} must both be codes of "
-                                "sheet concepts")
+            problems.append(f"sheet supplies, row {r['_row']}: {a!r} → {b!r} must both be codes of sheet concepts")
+            continue
         g.add((iris[a], PN.supplies, iris[b]))
     bnodes: dict[str, BNode] = {}
     for r in _rows(wb, "other"):
@@ -279,8 +313,12 @@ def import_workbook(path: str | Path) -> Graph:
             terms = [from_n3(r[k], backend=None) if not r[k].startswith("_:") else
                      bnodes.setdefault(r[k], BNode()) for k in ("subject", "predicate", "object")]
         except Exception as exc:  # from_n3 raises several types
-            raise OntologyError(f"{path}: sheet other, row {r['_row']}: not an N3 term: {exc}") from exc
+            problems.append(f"sheet other, row {r['_row']}: not an N3 term: {exc}")
+            continue
         g.add(tuple(terms))
+    if problems:
+        raise OntologyError(f"{path}: {len(problems)} problem(s), fix them all and import again:\n  "
+                            + "\n  ".join(problems))
     for prefix, namespace in (("skos", SKOS), ("pn", PN), ("owl", OWL), ("dct", DCTERMS), ("rdfs", RDFS)):
         g.bind(prefix, namespace)
     schemeid = fields.get("schemeId", "")

@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 import shutil
 import zipfile
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -57,7 +58,7 @@ def _plan_oracle(store, scheme: str, code: str, last: int, planned: list[int], w
     others = pairs.assign(city=city)[city_level & pairs["country"].fillna("").eq("CN") & ~pairs["zone"]
                                      & ~pd.Series(city, index=pairs.index).str[:width].eq(code[:width])]
     x = np.array(years, dtype=float)
-    future = np.array(planned, dtype=float)
+    future = np.minimum(np.array(planned, dtype=float), last + window)  # held after as many years as fitted
     rows = []
     for node in sorted(set(nodes["node"]) - roots):
         mine = pairs[pairs["node"] == node]
@@ -303,6 +304,8 @@ def test_the_atlas_draws_in_a_real_browser_offline(demo_out):
                 assert href[1:] in ids, href
             elif not href.startswith(("http://", "https://")):
                 assert (demo_out / href.split("#")[0].split("?")[0]).exists(), href
+        # nothing overflows the page sideways (the data-quality table did): wide tables scroll in their section
+        assert page.evaluate("() => document.documentElement.scrollWidth <= window.innerWidth + 1")
         # the tables' filter hides the rows that do not match
         box = page.locator("#control_power input.filter")
         table_rows = page.locator("#control_power table tr")
@@ -326,3 +329,56 @@ def test_the_atlas_draws_in_a_real_browser_offline(demo_out):
         browser.close()
     assert not errors, errors
     assert not remote, remote
+
+
+def test_query_errors_show_the_cypher_as_typed_and_substring_is_refused(demo_out):
+    db = str(demo_out / "db")
+    result = runner.invoke(app, ["query", "--db", db, "MATCH (p:Patent)-[r:APPLIED_BY]->(a:Applicant) RETURN p.id("])
+    text = result.output + (result.stderr if result.stderr_bytes is not None else "")
+    assert result.exit_code == 1 and "[r:APPLIED_BY]" in text, text
+    result = runner.invoke(app, ["query", "--db", db, "MATCH (p:Patent) RETURN substring(p.id, 0, 2) AS office LIMIT 1"])
+    text = result.output + (result.stderr if result.stderr_bytes is not None else "")
+    assert result.exit_code == 1 and "counts from 1 on LadybugDB and from 0 on Neo4j" in text and "left(s, n)" in text
+    result = runner.invoke(app, ["query", "--db", db, "--format", "json",
+                                 "MATCH (p:Patent) WHERE p.id STARTS WITH 'CN' RETURN left(p.id, 2) AS office LIMIT 1"])
+    assert result.exit_code == 0 and '"office":"CN"' in result.output, result.output
+
+
+def test_the_cli_starts_without_loading_the_analysis_libraries():
+    """`patnav --help` and argument errors do not wait for pandas, scipy or the engines (~1.5 s)."""
+    import subprocess
+    import sys
+    code = ("import sys, api.cli; heavy = [m for m in ('pandas', 'scipy', 'ladybug', 'neo4j', 'rdflib', 'plotly') "
+            "if m in sys.modules]; print(heavy); sys.exit(1 if heavy else 0)")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          cwd=Path(__file__).resolve().parents[1])
+    assert done.returncode == 0, done.stdout + done.stderr
+
+
+def test_stray_old_patents_and_late_starting_files_are_named():
+    """"Years 1903–2023" from one stray patent, and a 2013 jump from a PatSnap export starting in 2013 beside
+    a full-history Lens export, passed without a word; now the atlas says both."""
+    from api.atlas import _coverage_warnings, _year_span
+    filings = pd.DataFrame({"year": [1903] + list(range(2000, 2021)), "filings": [1] + [10] * 21})
+    span = _year_span(filings)
+    assert span["first"] == 1903 and span["core_first"] == 2000 and span["before_core"] == 1
+    report = {"files": [{"name": "patsnap.xlsx", "quality": {"first_year": 2013, "rows": 800}},
+                        {"name": "lens.csv", "quality": {"first_year": 1995, "rows": 900}}]}
+    warned = _coverage_warnings(report)
+    assert len(warned) == 1 and "patsnap.xlsx" in warned[0] and "2013" in warned[0] and "1995" in warned[0]
+    assert _coverage_warnings({"files": report["files"][1:]}) == []
+
+
+def test_a_big_scheme_map_keeps_readable_labels_that_wrap():
+    """On the 49-node sei-2021 map the labels were ~7 px once the map was fitted: they now grow with the
+    scheme, and long names wrap instead of being clipped."""
+    import re
+    from api.maps import chain_map_html
+    n = 49
+    nodes = pd.DataFrame({"node": [f"s:{i}" for i in range(n)], "code": [f"{i // 7 + 1}.{i % 7 + 1}" for i in range(n)],
+                          "name_zh": ["新一代信息技术产业中的很长很长的节点名称"] * n, "name_en": ["x"] * n,
+                          "stage": [""] * n, "parent": [None] * n, "level": [2] * n, "units": [5] * n, "patents": [5] * n})
+    html = chain_map_html(nodes, pd.DataFrame(columns=["source", "target"]), "sei")
+    sizes = {int(v) for v in re.findall(r'"font": \{"color": "#222", "size": (\d+)\}', html)}
+    assert sizes and min(sizes) >= 22, sizes
+    assert '"widthConstraint": {"maximum": 170}' in html and 'class="pn-legend"' in html

@@ -166,3 +166,32 @@ def test_ipc_hierarchy_with_titles_is_loaded_for_the_codes_in_the_graph(sample_d
     assert again.exit_code == 0 and ask("MATCH (c:IPC) RETURN count(*) AS n")[0]["n"] == count
     assert ask("MATCH (c:IPC {id: 'G01S17/931'}) RETURN c.title AS t")[0]["t"] is None  # newer than the list
     assert "no title for e.g." in " ".join(first.output.split())
+
+
+def test_a_workbook_import_reports_every_problem_and_normalises_ipc_as_typed(tmp_path):
+    """An expert types `b60w 30/09` (lowercase, a space inside the symbol): it is read as B60W30/09. A
+    workbook with several mistakes names them all in one message, not the first only."""
+    from ontology.workbook import import_workbook
+    xlsx = tmp_path / "icv.xlsx"
+    assert runner.invoke(app, ["ontology", "export", str(ICV), "--xlsx", str(xlsx)]).exit_code == 0
+    wb = openpyxl.load_workbook(xlsx)
+    ws = wb["concepts"]
+    header = [c.value for c in ws[1]]
+    for row in ws.iter_rows(min_row=2):
+        if row[header.index("code")].value == "U1.1":
+            row[header.index("ipc_include")].value = "b60w 30/09  G01S17*"
+    wb.save(xlsx)
+    g = import_workbook(xlsx)
+    assert {str(o) for o in g.objects(None, None) if str(o) in ("B60W30/09", "b60w", "30/09")} == {"B60W30/09"}
+    for row in ws.iter_rows(min_row=2):
+        code = row[header.index("code")].value
+        if code == "U1.2":
+            row[header.index("parent")].value = "NOPE"
+        if code == "U1.3":
+            row[header.index("ipc_include")].value = "X9 G01S13*"
+    wb["supplies"].append(["ZZZ", "U1"])
+    wb.save(xlsx)
+    result = runner.invoke(app, ["ontology", "import", str(xlsx), "--ttl", str(tmp_path / "bad.ttl")])
+    text = " ".join(result.output.split())
+    assert result.exit_code == 1 and "3 problem(s)" in text, text
+    assert "'NOPE'" in text and "'X9' is not an IPC pattern" in text and "'ZZZ'" in text and "Traceback" not in text
