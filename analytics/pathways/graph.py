@@ -6,6 +6,8 @@ the same rows. A candidate without a chain node (``*``) hangs from the whole cha
 
 from __future__ import annotations
 
+import re
+
 import json
 
 import pandas as pd
@@ -128,10 +130,21 @@ def graph_html(graph: dict, per_kind: int = 12) -> str:
         net.add_edge(e["source"], e["target"], title=f"{e['reason_zh']}\n{e['reason_en']}", arrows="to",
                      color="#999999", width=1 + (e.get("score") or 0) / 40)
     net.set_options('{"layout": {"hierarchical": {"enabled": true, "direction": "LR", "sortMethod": "directed",'
-                    ' "levelSeparation": 320, "nodeSpacing": 36}}, "physics": {"enabled": false},'
+                    ' "levelSeparation": 320, "nodeSpacing": 64}}, "physics": {"enabled": false},'
                     ' "interaction": {"hover": true, "tooltipDelay": 80}}')
     html = _REMOTE.sub("", net.generate_html(notebook=False))
+    from html import escape
+    from api.maps import _PAGE_CSS, QUADRANT_LABELS
     title = f"{graph['title_zh']} / {graph['title_en']}"
-    return html.replace("<head>", f"<head>\n<title>{title}</title>\n"
+    legend = "".join(f'<span><i style="background:{PRIORITY_COLOURS[k]}"></i>{k} {zh} {en}</span>'
+                     for k, (zh, en) in PRIORITY.items() if k in PRIORITY_COLOURS)
+    legend += "".join(f'<span><i style="background:{QUADRANT_COLOURS[k]}"></i>节点 {v}</span>'
+                      for k, v in QUADRANT_LABELS.items())
+    head = (f'<div class="pn-head"><b>{escape(title)} · {escape(str(graph.get("zone", "")))}</b>'
+            f'<div class="pn-legend">候选优先级 candidate priority: {legend}</div>'
+            '<div class="pn-hint">区域 → 产业链节点 → 候选；悬停连线查看理由 · zone → chain node → candidate; hover an '
+            'edge for its reasons</div></div>')
+    html = html.replace("<head>", f"<head>\n<title>{escape(title)}</title>\n"
                                   "<style>.vis-tooltip{white-space:pre-wrap !important;max-width:520px;"
-                                  "font-family:sans-serif}</style>", 1)
+                                  "font-family:sans-serif}" + _PAGE_CSS + "</style>", 1)
+    return re.sub(r"<body([^>]*)>", lambda m: f"<body{m.group(1)}>\n{head}", html, count=1)
