@@ -398,7 +398,8 @@ def fit(series: pd.Series) -> dict:
     cum = series.to_numpy(dtype=float).cumsum()
     t = np.arange(len(cum), dtype=float)
     out = {"model": "", "stage": "insufficient data", "maturity": np.nan, "r2": np.nan, "L": np.nan,
-           "cumulative": float(cum[-1]) if len(cum) else 0.0, "years": len(cum), "exponential": False}
+           "cumulative": float(cum[-1]) if len(cum) else 0.0, "years": len(cum), "exponential": False,
+           "declining": False}
     if len(cum) < 5 or cum[-1] < 10:
         return out
     total = float(((cum - cum.mean()) ** 2).sum())
@@ -430,7 +431,7 @@ def lifecycle(filed: pd.DataFrame) -> pd.DataFrame:
         span = range(int(group["year"].min()), int(group["year"].max()) + 1)
         rows.append({"node": node, **fit(group.set_index("year")["filings"].reindex(span, fill_value=0))})
     return pd.DataFrame(rows, columns=["node", "model", "stage", "maturity", "r2", "L", "cumulative", "years",
-                                       "exponential", "fits"])
+                                       "exponential", "declining", "fits"])
 
 
 def same_lifecycle(got: pd.DataFrame, want: pd.DataFrame, what: str) -> None:
