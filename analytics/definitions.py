@@ -158,7 +158,7 @@ DEFINITIONS: dict[str, tuple[str, str]] = {
         "专利储备运营路径：风险专利（区域薄弱节点中区域外龙头在中国有效的专利）、可收购的高价值专利、各节点储备池。",
         "Reserve path: risk patents (patents in force in China held by leading outside players in the zone's weak "
         "nodes), high-value patents to acquire, and each node's reserve pool."),
-    "layout_plan": (
+    "plan": (
         "产业专利布局规划（未来3–5年）：数量——本区域最近5个完整年件/族数的直线趋势外推（含95%预测区间），目标在规划期内"
         "线性缩小与参照份额（对标区域，或全国领先城市）的差距（直线外推不超过拟合的年数，其后保持）；结构——发明占比、高价值件/族、海外（含PCT）占比取本区域与全国较高者；"
         "时机——按生命周期（萌芽期提前储备、成长期立即申请、成熟期外围布局、衰退期运营许可）；地域——本区域重点局与至少两家龙头布局的"

@@ -120,7 +120,7 @@ INDICATORS: dict[str, Indicator] = {i.name: i for i in (
               "pathways", PATH_QUERIES, path_patents.pathway_patent_use),
     Indicator("pathway_reserve", "专利储备运营路径", "Reserve path: risk patents, acquisitions, reserve pools",
               "pathways", PATH_QUERIES, path_patents.pathway_reserve),
-    Indicator("layout_plan", "产业专利布局规划（数量、结构、时机、地域）",
+    Indicator("plan", "产业专利布局规划（数量、结构、时机、地域）",
               "Patent layout plan: quantity, structure, timing, geography", "plan",
               PATH_QUERIES + ("patent_status", "filings_by_node_year", "data_summary"), plan.layout_plan),
     Indicator("plan_offices", "重点申请人地域布局矩阵（重点／有／无）", "Applicant × office matrix of the node leaders and the zone",

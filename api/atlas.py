@@ -160,7 +160,7 @@ def write_atlas(out: str | Path, analysis: Analysis, chain: Chain | None, ingest
             shown = shown[shown["rank"].notna() & (shown["rank"] <= 15)]
         elif name == "direction_summary":
             shown = shown[["topic", "text_en", "evidence"]]
-        elif name == "layout_plan":
+        elif name == "plan":
             shown = shown[["name_zh", "year", "stage", "current_units", "target_units", "target_low", "target_high",
                            "invention_share_target", "high_value_target", "overseas_share_target", "timing_zh",
                            "offices", "blank_offices"]]
@@ -199,12 +199,12 @@ def write_atlas(out: str | Path, analysis: Analysis, chain: Chain | None, ingest
                        "quadrants": [{"key": k, "zh": v, "colour": QUADRANT_COLOURS[k]} for k, v in QUADRANT_LABELS.items()]}
     pathways = _pathways(out, analysis) if positioning is not None else None
     plan = None
-    if positioning is not None and len(t.get("layout_plan", [])):
-        lp = t["layout_plan"]
+    if positioning is not None and len(t.get("plan", [])):
+        lp = t["plan"]
         figures["plan"] = plan_figure(lp)
         first = lp[lp["year"] == lp["year"].min()]
         plan = {"first": int(lp["year"].min()), "last": int(lp["year"].max()), "rows": first.to_dict("records"),
-                "definition": DEFINITIONS["layout_plan"]}
+                "definition": DEFINITIONS["plan"]}
     run = {
         "generated_at": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
         "engine": engine,

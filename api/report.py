@@ -249,7 +249,7 @@ def chart_plan(plan: pd.DataFrame, cutoff: str) -> bytes:
         ax.set_yticks(y, last["name_zh"].tolist(), fontsize=7)
         ax.set_xlabel("件/族每年 units a year (bar: target; red frame: current; whiskers: low–high)")
         ax.set_title(f"{int(last['year'].iloc[0])}年各节点布局目标 Layout targets" if len(last) else "Layout targets")
-    return _png(draw, cutoff, "tables/layout_plan.csv", size=(8, max(3.5, 0.28 * len(last) + 1.2)))
+    return _png(draw, cutoff, "tables/plan.csv", size=(8, max(3.5, 0.28 * len(last) + 1.2)))
 
 
 # ------------------------------------------------------------------------------------------ report.docx
@@ -434,11 +434,11 @@ def write_report(path: Path, analysis, chain, run: dict) -> dict:
     # 6 layout plan
     chapters.append("6 产业专利布局规划")
     d.h(chapters[-1])
-    plan = t.get("layout_plan", pd.DataFrame())
+    plan = t.get("plan", pd.DataFrame())
     if plan.empty:
         d.p("未指定分析区域或数据没有完整年份，布局规划从略。")
     else:
-        d.p(DEFINITIONS["layout_plan"][0])
+        d.p(DEFINITIONS["plan"][0])
         first, last = int(plan["year"].min()), int(plan["year"].max())
         for year in (first, last):
             rows = plan[plan["year"] == year]
@@ -446,8 +446,8 @@ def write_report(path: Path, analysis, chain, run: dict) -> dict:
             d.table(rows, {"name_zh": "节点", "stage": "阶段", "current_units": "近5年年均", "target_units": "目标件/族",
                            "target_low": "下限", "target_high": "上限", "invention_share_target": "发明占比",
                            "high_value_target": "高价值件/族", "overseas_share_target": "海外/PCT占比",
-                           "offices": "布局受理局"}, f"tables/layout_plan.csv（year = {year}）", limit=60)
-        d.image(chart_plan(plan, cutoff), f"{last}年各节点布局目标（tables/layout_plan.csv）")
+                           "offices": "布局受理局"}, f"tables/plan.csv（year = {year}）", limit=60)
+        d.image(chart_plan(plan, cutoff), f"{last}年各节点布局目标（tables/plan.csv）")
         d.h("时机、地域与储备运营", 2)
         for r in plan[plan["year"] == first].itertuples():
             d.p(f"{r.name_zh}：{r.timing_zh}；布局受理局 {r.offices or '—'}"
@@ -499,12 +499,12 @@ def recommendations(t: dict[str, pd.DataFrame], names: pd.Series) -> list[tuple[
     cultivate = first("pathway_enterprises", "cultivate")
     if len(cultivate):
         out.append(("企业 enterprises", "重点培育企业" + listed(cultivate) + "加大目标节点研发与申请（tables/pathway_enterprises.csv，kind = cultivate）。"))
-    plan = t.get("layout_plan", pd.DataFrame())
+    plan = t.get("plan", pd.DataFrame())
     if len(plan):
         blank = plan[(plan["year"] == plan["year"].min()) & plan["blank_offices"].fillna("").ne("")]
         if len(blank):
             out.append(("企业 enterprises", "海外布局：" + "；".join(f"{r.name_zh}宜在{r.blank_offices}布局"
-                                                                 for r in blank.head(4).itertuples()) + "（tables/layout_plan.csv）。"))
+                                                                 for r in blank.head(4).itertuples()) + "（tables/plan.csv）。"))
     for kind, label in (("licensable", "可许可使用"), ("free", "可免费使用"), ("acquire", "可收购")):
         frame = first("pathway_patent_use" if kind != "acquire" else "pathway_reserve", kind)
         if len(frame):

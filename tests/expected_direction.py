@@ -32,7 +32,7 @@ KEYS = {"filings_by_node_year": ["node", "year"], "top_applicants": ["node", "ra
         "patent_value": ["patent"], **{f"pathway_{p}": ["kind", "candidate_id", "node"] for p in
                                        ("structure", "enterprises", "technology", "talent", "patent_use", "reserve")},
         # phase 2 (layout plan): recomputed in tests/test_deliverables.py
-        "layout_plan": ["node", "year"], "plan_offices": ["node", "actor_id", "office"]}
+        "plan": ["node", "year"], "plan_offices": ["node", "actor_id", "office"]}
 
 
 def last_complete(latest) -> int | None:

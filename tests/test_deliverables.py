@@ -103,7 +103,7 @@ def test_layout_plan_targets_equal_their_rules_on_the_graph_tuples(vr_engines, c
     from expected_direction import last_complete
     last = last_complete(max(d for d in ingested.records["pub_date"] if d is not None))
     options = Options(zone=load_zone(city), as_of=dt.date(2026, 6, 30))
-    got = INDICATORS["layout_plan"].run(embedded, "vr-ar", options)
+    got = INDICATORS["plan"].run(embedded, "vr-ar", options)
     want = _plan_oracle(embedded, "vr-ar", city, last, list(range(2027, 2032)))
     got, want = (f.sort_values(["node", "year"]).reset_index(drop=True) for f in (got, want))
     assert got[["node", "year"]].values.tolist() == want[["node", "year"]].values.tolist(), city
@@ -142,7 +142,7 @@ def test_report_has_the_seven_chapters_charts_and_the_tables_numbers(demo_out):
         images = [n for n in z.namelist() if n.startswith("word/media/") and n.endswith(".png")]
     assert len(images) == run["deliverables"]["charts"] >= 5
     # the plan's first year, as the report prints it, is the CSV's rows cell by cell
-    plan = pd.read_csv(demo_out / "tables" / "layout_plan.csv", encoding="utf-8-sig")
+    plan = pd.read_csv(demo_out / "tables" / "plan.csv", encoding="utf-8-sig")
     first = plan[plan["year"] == plan["year"].min()].reset_index(drop=True)
     table = next(t for t in doc.tables if t.rows[0].cells[0].text == "节点" and t.rows[0].cells[3].text == "目标件/族")
     body = [[c.text for c in r.cells] for r in table.rows[1:]]
