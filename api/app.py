@@ -196,6 +196,20 @@ def create_app(settings: Settings, *, db: Path | None = None, neo4j: bool = Fals
         return {"name": ind.name, "zone": where.record(), "scheme": scheme, "title_zh": ind.title_zh,
                 "title_en": ind.title_en, "columns": list(frame.columns), "rows": _records(frame)}
 
+    @app.get("/api/zones/{zone}/plan", tags=["plan"])
+    def get_plan(zone: str, store: Store, scheme: Annotated[str, Query(description="Chain scheme id.")] = "icv",
+                 table: Annotated[Literal["plan", "offices"], Query(
+                     description="plan: targets per node and year; offices: the applicant × office matrix.")] = "plan"
+                 ) -> dict:
+        """The zone's patent layout plan (phase 2): per chain node and planned year the target units with
+        their range, structure targets, timing, offices and the derivation of every number; or, with
+        ``table=offices``, the matrix of the node leaders' and the zone's filings per office (重点 / 有 / 无)."""
+        where = _zone(zone)
+        ind = INDICATORS["plan" if table == "plan" else "plan_offices"]
+        frame = store.cached(ind.run, scheme, Options(zone=where))
+        return {"name": ind.name, "zone": where.record(), "scheme": scheme, "title_zh": ind.title_zh,
+                "title_en": ind.title_en, "columns": list(frame.columns), "rows": _records(frame)}
+
     @app.get("/api/zones/{zone}/pathways/{path}/graph", tags=["pathways"])
     def get_pathway_graph(zone: str, path: str, store: Store,
                           scheme: Annotated[str, Query(description="Chain scheme id.")] = "icv",

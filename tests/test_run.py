@@ -312,6 +312,18 @@ def test_api_zone_pathways_serve_the_tables_and_graphs_the_atlas_wrote(client, d
     assert missing.status_code == 404 and "known: structure, enterprises" in missing.json()["detail"]
 
 
+def test_api_zone_plan_serves_the_table_the_atlas_wrote(client, demo_out):
+    zone = json.loads((demo_out / "run.json").read_text())["parameters"]["zone"]
+    for table, name in (("plan", "plan"), ("offices", "plan_offices")):
+        body = client.get(f"/api/zones/{zone['id']}/plan", params={"table": table}).json()
+        served = pd.DataFrame(body["rows"], columns=body["columns"])
+        written = pd.read_csv(demo_out / "tables" / f"{name}.csv", encoding="utf-8-sig", keep_default_na=False)
+        assert list(served.columns) == list(written.columns) and len(served) == len(written) > 0, table
+        number = "target_units" if table == "plan" else "office_units"
+        assert np.allclose(served[number].astype(float), written[number].astype(float)), table
+    assert client.get("/api/zones/nowhere-at-all/plan").status_code == 404
+
+
 def test_api_indicator_parameters(client):
     plain = pd.DataFrame(client.get("/api/indicators/control_power").json()["rows"])
     tech = pd.DataFrame(client.get("/api/indicators/control_power", params={"control_weights": "1,0,0"}).json()["rows"])
