@@ -382,3 +382,23 @@ def test_a_big_scheme_map_keeps_readable_labels_that_wrap():
     sizes = {int(v) for v in re.findall(r'"font": \{"color": "#222", "size": (\d+)\}', html)}
     assert sizes and min(sizes) >= 22, sizes
     assert '"widthConstraint": {"maximum": 170}' in html and 'class="pn-legend"' in html
+
+
+def test_the_atlas_reads_for_an_official(demo_out):
+    """Chapter navigation, a reading guide beside the control index, and a lifecycle chart whose year
+    labels no longer tangle (one every few points)."""
+    import re
+    from api.charts import stage_figure
+    index = (demo_out / "index.html").read_text(encoding="utf-8")
+    nav = re.search(r"<nav>(.*?)</nav>", index, re.S).group(1)
+    for chapter, anchor in (("方向", "#summary"), ("定位", "#positioning-sec"), ("路径", "#pathways-sec"),
+                            ("规划", "#plan-sec"), ("数据", "#data")):
+        assert f"<b>{chapter}</b>" in nav and f'href="{anchor}"' in nav, chapter
+    assert "How to read it" in index and "0.05–0.10" in index
+    trend = pd.read_csv(demo_out / "tables" / "trend.csv", encoding="utf-8-sig")
+    chain = pd.DataFrame({"node": sorted(set(trend["node"]))})
+    chain["level"], chain["code"], chain["name_zh"], chain["stage"] = 2, chain["node"], chain["node"], "midstream"
+    fig = stage_figure(trend, chain)
+    assert len(fig.data) > 0
+    for trace in fig.data:  # up to 15 years a path: six labels at most (every year labelled was a tangle)
+        assert len([t for t in trace.text if t]) <= 6, trace.text
