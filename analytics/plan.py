@@ -39,7 +39,7 @@ from analytics.frames import CHAIN
 from analytics.options import Options
 from graph.store import GraphStore
 
-COLUMNS = ["zone", "node", "name_zh", "year", "stage", "current_units", "trend_units", "target_units", "target_low",
+COLUMNS = ["zone", "node", "name_zh", "year", "stage", "fitted_years", "current_units", "trend_units", "target_units", "target_low",
            "target_high", "reference_share", "reference", "invention_share_target", "high_value_target",
            "overseas_share_target", "timing", "timing_zh", "offices", "blank_offices", "operation_zh",
            "operation_en", "basis_zh", "basis_en"]
@@ -53,6 +53,8 @@ TIMING = {"emerging": ("提前储备：技术定型前布局基础与核心专�
           "insufficient data": ("数据不足：按趋势稳步申请", "too little data for a stage: file steadily along the trend")}
 LEVELS = ("重点", "有", "无")
 LEADERS = 5
+STAGE_ZH = {"emerging": "萌芽期", "growth": "成长期", "mature": "成熟期", "saturated": "饱和期", "declining": "衰退期",
+            "insufficient data": "数据不足"}
 #: offices a plan row names at most
 MAX_OFFICES = 6
 
@@ -84,19 +86,49 @@ def line_forecast(years: np.ndarray, values: np.ndarray, future: np.ndarray) -> 
     return np.clip(fit, 0, None), np.clip(fit - q * se, 0, None), np.clip(fit + q * se, 0, None), "line"
 
 
-def _city(region: pd.Series) -> pd.Series:
-    """The city code of an applicant's region (a municipality's districts belong to the municipality)."""
+LEVEL_ZH = {"province": ("省份", "provinces"), "city": ("城市", "cities"), "district": ("区县", "districts")}
+
+
+def zone_level(areas: tuple[str, ...]) -> str:
+    """The admin level a zone is compared at: the coarsest of its areas (a municipality is a city).
+
+    >>> zone_level(("370200",)), zone_level(("110000",)), zone_level(("440305", "440306")), zone_level(("370000",))
+    ('city', 'city', 'district', 'province')
+    """
     from analytics.positioning.structure import MUNICIPALITIES
-    code = region.str[:4] + "00"
-    return code.where(~region.str[:2].isin(MUNICIPALITIES), region.str[:2] + "0000")
+    levels = ["province" if a.endswith("0000") and a[:2] not in MUNICIPALITIES else "city" if a.endswith("00")
+              else "district" for a in areas]
+    return next((lv for lv in ("province", "city", "district") if lv in levels), "city")
+
+
+def area_of(region: pd.Series, level: str) -> pd.Series:
+    """Each located region's area at ``level`` ("" where the region is not placed that finely); a
+    municipality's districts belong to the municipality as a city.
+
+    >>> area_of(pd.Series(["370212", "370200", "370000", "110108"]), "city").tolist()
+    ['370200', '370200', '', '110000']
+    """
+    from analytics.positioning.structure import MUNICIPALITIES, placed_at
+    r = region.fillna("").astype(str)
+    at = placed_at(r)
+    if level == "province":
+        return (r.str[:2] + "0000").where(at.ne("unknown").to_numpy(), "")
+    if level == "district":
+        return r.where(at.eq("district").to_numpy(), "")
+    city = (r.str[:4] + "00").where(~r.str[:2].isin(MUNICIPALITIES), r.str[:2] + "0000")
+    return city.where(at.isin(["city", "district"]).to_numpy(), "")
 
 
 def _reference(store, scheme: str, options: Options, actors: pd.DataFrame, years: range) -> pd.DataFrame:
-    """Per node: reference_share and the reference's names (the best peer's, else the nation's leading
-    cities outside the zone) over ``years``."""
-    from analytics.positioning.structure import placed_at, zone_actors
+    """Per node: reference_share and the reference's names over ``years`` — the best peer of the zone file,
+    else the mean share of the nation's ``plan_reference_cities`` leading areas outside the zone at the
+    zone's own level (provinces for a province, cities for a city, districts for a district), else the
+    zone's own share of the whole chain (a node held at RTA = 1)."""
+    from analytics.positioning.structure import zone_actors
     from analytics.zone import admin_areas, in_areas
-    recent = actors[actors["year"].isin(list(years)) & (actors["node"] != CHAIN)]
+    recent = actors[actors["year"].isin(list(years))]
+    chain = recent[recent["node"] == CHAIN]
+    recent = recent[recent["node"] != CHAIN]
     world = recent.groupby("node")["w"].sum()
     zone = options.zone
     rows = []
@@ -109,21 +141,31 @@ def _reference(store, scheme: str, options: Options, actors: pd.DataFrame, years
         per = pd.concat(rows, ignore_index=True) if rows else pd.DataFrame(columns=["node", "who", "units"])
         per["share"] = per["units"] / per["node"].map(world)
         best = per.sort_values(["node", "share", "who"], ascending=[True, False, True]).drop_duplicates("node")
-        return pd.DataFrame({"node": best["node"], "reference_share": best["share"].astype(float),
-                             "reference": "对标区域 peer: " + best["who"]}).set_index("node")
-    nation = recent[recent["nation"] & ~recent["zone"] & recent["region"].fillna("").ne("")]
-    nation = nation[placed_at(nation["region"]).isin(["city", "district"]).to_numpy()]
-    if zone.areas:
-        nation = nation[~in_areas(_city(nation["region"]), zone.areas).to_numpy()]
-    per = nation.assign(city=_city(nation["region"])).groupby(["node", "city"])["w"].sum().reset_index()
-    per = per.sort_values(["node", "w", "city"], ascending=[True, False, True]).groupby("node").head(
-        options.plan_reference_cities)
-    names = admin_areas().set_index("code")["name"]
-    per["name"] = per["city"].map(names).fillna(per["city"])
-    out = per.groupby("node").agg(units=("w", "sum"), n=("city", "size"), names=("name", "、".join))
-    out["reference_share"] = out["units"] / out["n"] / out.index.map(world)
-    out["reference"] = "全国领先城市 leading cities: " + out["names"]
-    return out[["reference_share", "reference"]]
+        out = pd.DataFrame({"node": best["node"], "reference_share": best["share"].astype(float),
+                            "reference": "对标区域 peer: " + best["who"]}).set_index("node")
+    else:
+        level = zone_level(zone.areas)
+        nation = recent[recent["nation"] & ~recent["zone"]]
+        area = area_of(nation["region"], level)
+        keep = area.ne("").to_numpy() & ~in_areas(area, zone.areas).to_numpy()
+        per = nation.assign(area=area.to_numpy())[keep].groupby(["node", "area"])["w"].sum().reset_index()
+        per = per.sort_values(["node", "w", "area"], ascending=[True, False, True]).groupby("node").head(
+            options.plan_reference_cities)
+        names = admin_areas().set_index("code")["name"]
+        per["name"] = per["area"].map(names).fillna(per["area"])
+        out = per.groupby("node").agg(units=("w", "sum"), n=("area", "size"), names=("name", "、".join))
+        out["reference_share"] = out["units"] / out["n"] / out.index.map(world)
+        zh, en = LEVEL_ZH[level]
+        out["reference"] = f"全国领先{zh} leading {en}: " + out["names"]
+        out = out[["reference_share", "reference"]]
+    total = chain["w"].sum()
+    own = float((chain["w"] * chain["zone"]).sum() / total) if total > 0 else np.nan
+    missing = world.index.difference(out.index)
+    if len(missing) and not np.isnan(own) and own > 0:  # nobody to compare with: the zone's own chain share
+        fallback = pd.DataFrame({"reference_share": own, "reference": "本区域全链份额（RTA = 1）the zone's share of "
+                                 "the whole chain (RTA = 1)"}, index=missing)
+        out = pd.concat([out, fallback])
+    return out
 
 
 def _stages(store, scheme: str, options: Options) -> pd.Series:
@@ -221,7 +263,8 @@ def _offices_to_plan(matrix: pd.DataFrame) -> pd.DataFrame:
         key = [o for o in sorted(zone.index) if zone.get(o) == "重点"]
         markets = [o for o, k in ranked.items() if k >= 2]
         blank = [o for o in markets if zone.get(o, "无") == "无"]
-        rows[node] = {"offices": "; ".join(list(dict.fromkeys(key + markets))[:MAX_OFFICES]),
+        plan = list(dict.fromkeys(key + blank + markets))  # the blank offices are always among those named
+        rows[node] = {"offices": "; ".join(plan[:max(MAX_OFFICES, len(dict.fromkeys(key + blank)))]),
                       "blank_offices": "; ".join(blank)}
     return pd.DataFrame.from_dict(rows, orient="index")
 
@@ -251,8 +294,8 @@ def layout_plan(store: GraphStore, scheme: str, options: Options | None = None) 
     the fit uses the last ``window`` complete years. Stage roots (上游 / 中游 / 下游) are left out: their
     branches are planned.
 
-    Returns columns: zone, node, name_zh, year, stage, current_units (the zone's mean units per year over
-    the fitted years), trend_units, target_units, target_low, target_high, reference_share, reference,
+    Returns columns: zone, node, name_zh, year, stage, fitted_years (the complete years the line is
+    fitted on), current_units (the zone's mean units per year over the fitted years), trend_units, target_units, target_low, target_high, reference_share, reference,
     invention_share_target, high_value_target, overseas_share_target, timing, timing_zh, offices,
     blank_offices, operation_zh, operation_en, basis_zh, basis_en. Empty without a zone or complete years.
     """
@@ -309,6 +352,8 @@ def layout_plan(store: GraphStore, scheme: str, options: Options | None = None) 
         for h, year in enumerate(planned, start=1):
             gap = 0.0 if np.isnan(ref_units[h - 1]) else max(0.0, float(ref_units[h - 1]) - float(trend[h - 1]))
             target = float(trend[h - 1]) + gap * h / len(planned)
+            floor = stage != "declining" and target < z.mean()  # a plan keeps at least today's level …
+            target = max(target, float(z.mean())) if stage != "declining" else target  # … unless it operates
             hi = max(target, float(high[h - 1]), 0.0 if np.isnan(ref_units[h - 1]) else float(ref_units[h - 1]))
             basis_zh = (f"趋势：本区域{first}–{last}年（最近{len(years)}个完整年）年均{z.mean():.1f}件，"
                         + (f"最小二乘直线外推至{year}年为{trend[h - 1]:.1f}件（95%预测区间{low[h - 1]:.1f}–{high[h - 1]:.1f}"
@@ -317,10 +362,11 @@ def layout_plan(store: GraphStore, scheme: str, options: Options | None = None) 
                         + (f"；参照：{ref_name}同期占该节点全球份额{share:.1%}，按全球趋势{year}年对应{ref_units[h - 1]:.1f}件；"
                            f"目标在{len(planned)}年内线性缩小差距（第{h}年补{h}/{len(planned)}）" if not np.isnan(share)
                            else "；无参照区域数据，目标取趋势")
+                        + (f"；目标不低于{first}–{last}年均{z.mean():.1f}件（非衰退期）" if floor else "")
                         + (f"；结构：发明占比取本区域与全国较高者{inv:.0%}" if not np.isnan(inv) else "")
                         + (f"，高价值（价值分≥{options.high_value:g}）占比{hv_share:.0%}" if not np.isnan(hv_share) else "")
                         + (f"，海外/PCT占比{abroad:.0%}" if not np.isnan(abroad) else "")
-                        + f"；时机：生命周期{stage}")
+                        + f"；时机：生命周期{STAGE_ZH.get(stage, stage)}")
             basis_en = (f"trend: the zone's {z.mean():.1f} units a year over {first}–{last} (the last {len(years)} "
                         "complete years), "
                         + (f"a least-squares line gives {trend[h - 1]:.1f} in {year} (95% prediction interval "
@@ -332,6 +378,8 @@ def layout_plan(store: GraphStore, scheme: str, options: Options | None = None) 
                            f"years, {ref_units[h - 1]:.1f} units in {year} on the world trend; the target closes the "
                            f"gap linearly over {len(planned)} years ({h}/{len(planned)} in year {h})"
                            if not np.isnan(share) else "; no reference zone in the data: the target is the trend")
+                        + (f"; the target keeps at least the {first}–{last} mean of {z.mean():.1f} (not declining)"
+                           if floor else "")
                         + (f"; structure: invention share {inv:.0%} (the better of zone and nation)" if not np.isnan(inv)
                            else "")
                         + (f", high-value (score ≥ {options.high_value:g}) share {hv_share:.0%}"
@@ -339,6 +387,7 @@ def layout_plan(store: GraphStore, scheme: str, options: Options | None = None) 
                         + (f", filed abroad or PCT {abroad:.0%}" if not np.isnan(abroad) else "")
                         + f"; timing: lifecycle stage {stage}")
             rows.append({"zone": options.zone.id, "node": node, "name_zh": name, "year": int(year), "stage": stage,
+                         "fitted_years": f"{first}–{last}",
                          "current_units": round(float(z.mean()), 4), "trend_units": round(float(trend[h - 1]), 4),
                          "target_units": round(target, 4), "target_low": round(float(low[h - 1]), 4),
                          "target_high": round(hi, 4), "reference_share": round(share, 6) if not np.isnan(share) else np.nan,
@@ -352,3 +401,21 @@ def layout_plan(store: GraphStore, scheme: str, options: Options | None = None) 
                          "basis_zh": basis_zh, "basis_en": basis_en})
     out = pd.DataFrame(rows, columns=COLUMNS)
     return out.sort_values(["node", "year"], kind="mergesort").reset_index(drop=True)
+
+
+def staleness(plan: pd.DataFrame) -> str:
+    """A warning (zh — en) when the data's last complete year lies 3 or more years before the plan's first
+    year: the targets are then a long extrapolation; "" otherwise.
+
+    >>> staleness(pd.DataFrame({"year": [2027, 2028], "fitted_years": ["2015–2019", "2015–2019"]}))[:22]
+    '数据的最后完整年为2019年，比规划首年2027年早'
+    """
+    if plan.empty:
+        return ""
+    last = int(str(plan["fitted_years"].iloc[0]).split("–")[-1])
+    first = int(plan["year"].min())
+    if first - last < 3:
+        return ""
+    return (f"数据的最后完整年为{last}年，比规划首年{first}年早{first - last}年：目标是远期外推，宜用更新的数据重算。"
+            f" — The data's last complete year is {last}, {first - last} years before the plan's first year {first}: "
+            "the targets extrapolate far; re-run with newer data.")

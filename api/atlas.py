@@ -203,8 +203,10 @@ def write_atlas(out: str | Path, analysis: Analysis, chain: Chain | None, ingest
         lp = t["plan"]
         figures["plan"] = plan_figure(lp)
         first = lp[lp["year"] == lp["year"].min()]
+        from analytics.plan import staleness
         plan = {"first": int(lp["year"].min()), "last": int(lp["year"].max()), "rows": first.to_dict("records"),
-                "definition": DEFINITIONS["plan"]}
+                "definition": DEFINITIONS["plan"], "fitted": str(lp["fitted_years"].iloc[0]),
+                "stale": staleness(lp)}
     run = {
         "generated_at": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
         "engine": engine,
@@ -221,7 +223,12 @@ def write_atlas(out: str | Path, analysis: Analysis, chain: Chain | None, ingest
         "tables": [f"tables/{t['name']}.csv" for t in tables],
     }
     from api.report import write_deliverables
-    run["deliverables"] = write_deliverables(out, analysis, chain, run)
+    try:  # the atlas must not be lost to a failure in the report: the failure is recorded and shown
+        run["deliverables"] = write_deliverables(out, analysis, chain, run)
+    except Exception as exc:  # noqa: BLE001 — python-docx, xlsxwriter and matplotlib raise many types
+        run["deliverables"] = {"error": f"{type(exc).__name__}: {exc}"}
+        run.setdefault("warnings", []).append(f"report.docx / tables.xlsx could not be written: {type(exc).__name__}: "
+                                              f"{exc} — the atlas and tables/*.csv are complete; please report this")
     (out / "run.json").write_text(json.dumps(run, ensure_ascii=False, indent=2, default=str), encoding="utf-8")
     env = jinja2.Environment(loader=jinja2.FileSystemLoader(TEMPLATES), autoescape=True)
     stage_rows = [{"stage": s, "zh": STAGE_LABELS[s][0], "en": STAGE_LABELS[s][1], "colour": STAGE_COLOURS[s]}

@@ -218,7 +218,8 @@ def plan_figure(plan: pd.DataFrame) -> go.Figure:
                          error_x={"type": "data", "symmetric": False,
                                   "array": (last["target_high"] - last["target_units"]).clip(lower=0),
                                   "arrayminus": (last["target_units"] - last["target_low"]).clip(lower=0)}))
-    fig.add_trace(go.Scatter(y=last["name_zh"], x=last["current_units"], mode="markers", name="近5年年均 current",
+    fitted = str(last["fitted_years"].iloc[0]) if len(last) else ""
+    fig.add_trace(go.Scatter(y=last["name_zh"], x=last["current_units"], mode="markers", name=f"{fitted}年均 mean",
                              marker={"symbol": "line-ns-open", "size": 14, "color": "#c44e52"}))
     year = int(last["year"].iloc[0]) if len(last) else ""
     fig.update_layout(height=max(320, 26 * len(last) + 120), xaxis_title=f"{year}年 件/族 units a year",

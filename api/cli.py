@@ -234,8 +234,12 @@ def _run_analyze(db: Optional[Path], neo4j: bool, out_dir: Path, scheme: str, op
     with bar, closing(settings.open_store(db=db, neo4j=neo4j, limits=limits)) as store:
         run = _workflow().analyze(store, settings.state_dir(db=db, neo4j=neo4j), out_dir, scheme, step=step,
                                options=options)
+    for warning in run.get("warnings", []):
+        if "incomplete" not in warning:  # the incomplete-graph warning is printed below, once
+            err.print(f"[bold yellow]warning:[/] {escape(warning)}", highlight=False, soft_wrap=True)
     _warn_incomplete(settings.state_dir(db=db, neo4j=neo4j))
-    out.print(f"atlas: {(out_dir / 'index.html').resolve()}  (open it from disk; tables in {out_dir / 'tables'})")
+    out.print(f"atlas: {(out_dir / 'index.html').resolve()}  (open it from disk; tables in {out_dir / 'tables'})"
+              + ("; report.docx and tables.xlsx beside it" if "error" not in run.get("deliverables", {}) else ""))
     return run
 
 

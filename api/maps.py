@@ -197,7 +197,8 @@ def _drill_script(nodes: pd.DataFrame) -> str:
                              "units": int(row.get("units") or 0),
                              "leaders": [[n, round(float(v), 4)] for n, v in (row.get("leaders") or [])],
                              "patents": [list(p) for p in (row.get("patents_top") or [])]}
-    payload = json.dumps(data, ensure_ascii=False).replace("</", "<\\/")
+    # as Jinja's tojson: no <, > or & inside the script element, whatever a title holds (<!--, </script>)
+    payload = json.dumps(data, ensure_ascii=False).replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
     return ('<div id="pn-drill"></div>\n<script>\nvar PN_DRILL = ' + payload + ';\n' + _DRILL_JS + '\n</script>')
 
 

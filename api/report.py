@@ -246,8 +246,9 @@ def chart_plan(plan: pd.DataFrame, cutoff: str) -> bytes:
         hi = np.clip(last["target_high"].to_numpy(dtype=float) - t, 0, None)
         ax.barh(y, t, xerr=[lo, hi], color="#4c72b0", ecolor="#888", capsize=2)
         ax.barh(y, last["current_units"].to_numpy(dtype=float), color="none", edgecolor="#c44e52", lw=1)
+        fitted = str(last["fitted_years"].iloc[0]) if len(last) else ""
         ax.set_yticks(y, last["name_zh"].tolist(), fontsize=7)
-        ax.set_xlabel("件/族每年 units a year (bar: target; red frame: current; whiskers: low–high)")
+        ax.set_xlabel(f"件/族每年 units a year (bar: target; red frame: {fitted} mean; whiskers: low–high)")
         ax.set_title(f"{int(last['year'].iloc[0])}年各节点布局目标 Layout targets" if len(last) else "Layout targets")
     return _png(draw, cutoff, "tables/plan.csv", size=(8, max(3.5, 0.28 * len(last) + 1.2)))
 
@@ -439,11 +440,16 @@ def write_report(path: Path, analysis, chain, run: dict) -> dict:
         d.p("未指定分析区域或数据没有完整年份，布局规划从略。")
     else:
         d.p(DEFINITIONS["plan"][0])
+        from analytics.plan import staleness
+        if staleness(plan):
+            d.p("注意：" + staleness(plan).split(" — ")[0])
         first, last = int(plan["year"].min()), int(plan["year"].max())
         for year in (first, last):
             rows = plan[plan["year"] == year]
             d.h(f"{year}年布局目标", 2)
-            d.table(rows, {"name_zh": "节点", "stage": "阶段", "current_units": "近5年年均", "target_units": "目标件/族",
+            d.table(rows.assign(stage=rows["stage"].map(STAGE_ZH).fillna(rows["stage"])),
+                    {"name_zh": "节点", "stage": "阶段", "current_units": f"{rows['fitted_years'].iloc[0]}年均",
+                     "target_units": "目标件/族",
                            "target_low": "下限", "target_high": "上限", "invention_share_target": "发明占比",
                            "high_value_target": "高价值件/族", "overseas_share_target": "海外/PCT占比",
                            "offices": "布局受理局"}, f"tables/plan.csv（year = {year}）", limit=60)

@@ -21,8 +21,10 @@ The script of a name is not evidence of nationality: vendors render foreign appl
 
 Between ``name`` and ``priority`` comes ``group_name``: the vendor's standardised group name, where it names
 a foreign country unambiguously (日本电气株式会社 names Japan), decides for its members written in another
-script (NEC Corporation) whose own names place them nowhere — a member named after a place or a region
-(NEC Corporation of America, 三星（中国）) is a subsidiary and keeps its own evidence. A legal form of a
+script whose own names place them nowhere — a member named after a place or a region (NEC Corporation of
+America, 三星（中国）) is a subsidiary and keeps its own evidence; where the member's own priorities point
+elsewhere (Nidec Motor Corporation files US priorities; NEC Corporation's drone patents claim US
+provisionals) the evidence contradicts itself and the country stays unknown. A legal form of a
 few countries does not decide for a key whose other names carry another country's legal form (Argo AI
 GmbH and Argo AI LLC share a key: the two are a parent and its subsidiary).
 
@@ -326,8 +328,10 @@ def decide(mentions: pd.DataFrame, groups: pd.DataFrame | None = None) -> pd.Dat
     if groups is not None and len(groups):  # the group nodes are decided too
         out = out.reindex(out.index.union(pd.Index(groups["to"].unique())), fill_value="")
 
+    blocked: set = set()  # keys whose evidence contradicts itself: left unknown by every later step
+
     def settle(found: pd.Series, source: str) -> None:
-        free = out.index[out["country"] == ""]
+        free = out.index[(out["country"] == "") & ~out.index.isin(blocked)]
         take = found.reindex(free).dropna()
         take = take[take != ""]
         out.loc[take.index, "country"] = take
@@ -336,10 +340,17 @@ def decide(mentions: pd.DataFrame, groups: pd.DataFrame | None = None) -> pd.Dat
     settle(_plurality(m, "column_cc"), "column")
     settle(_plurality(m, "address_cc"), "address")
     settle(_plurality(names[names["strength"] == "name"], "cc"), "name")
-    if groups is not None and "group_name" in groups and len(groups):
-        settle(_group_name_countries(groups, names), "group_name")
     prio = m.assign(priority=m["priority"].where(~m["priority"].isin(REGIONAL), "").map(_iso))
     vote = _plurality(prio, "priority", min_share=0.5)
+    if groups is not None and "group_name" in groups and len(groups):
+        by_group = _group_name_countries(groups, names)
+        # the group's name against the member's own priorities: a subsidiary abroad (Nidec Motor Corporation,
+        # US priorities, in 日本电产) or a company the vendor grouped wrongly (CSI Cells, CN, in 加拿大太阳能) —
+        # where they disagree nothing is known (NEC Corporation's US provisionals against 日本电气: unknown)
+        clash = [k for k, c in by_group.items() if vote.get(k) not in (None, c) and out.at[k, "country"] == ""] \
+            if len(by_group) else []
+        blocked.update(clash)
+        settle(by_group.drop(index=clash), "group_name")
     formed = names[names["strength"] == "form"].drop_duplicates("key").set_index("key")
     # a key whose names carry legal forms of different countries joins a parent and a subsidiary
     forms = names[names["strength"].isin(["form", "legal_form"])]

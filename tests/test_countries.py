@@ -70,22 +70,27 @@ def test_the_evidence_order():
 
 
 def test_the_vendor_group_name_places_members_in_another_script():
-    """日本电气株式会社 names Japan: NEC Corporation, whose US patents claim US provisionals, is Japanese;
-    its US subsidiary (named after America) keeps its priorities, a member with an Italian legal form is
-    Italian, and a Chinese place in a vendor's rendering of a foreign name (西安大略大学 is Western
-    Ontario) decides nothing."""
-    keys = ["nec", "nec", "nec america", "archon", "western ontario", "argo ai", "argo ai"]
+    """日本电气株式会社 names Japan: NEC Corporation, with nothing else to say, is Japanese; its US subsidiary
+    (named after America) keeps its priorities, a member with an Italian legal form is Italian, a member
+    whose own priorities point elsewhere is unknown, and a Chinese place in a vendor's rendering of a
+    foreign name (西安大略大学 is Western Ontario) decides nothing."""
+    keys = ["nec", "nec", "nec america", "archon", "western ontario", "argo ai", "argo ai", "nidec motor", "nidec"]
     m = pd.DataFrame({"key": keys,
                       "name": ["NEC Corporation", "NEC Corporation", "NEC Corporation of America", "Archon Technologies S.R.L.",
-                               "The University of Western Ontario", "Argo AI GmbH", "Argo AI, LLC"],
-                      "office": ["US"] * 7, "priority": ["US", "US", "US", "", "", "", ""],
-                      "priority_known": [True, True, True, False, False, False, False],
-                      "column": [""] * 7, "address": [""] * 7})
-    groups = pd.DataFrame({"from": ["nec", "nec america", "archon", "western ontario"],
-                           "to": ["日本电气", "日本电气", "美国3m", "西安大略大学"],
-                           "group_name": ["日本电气株式会社", "日本电气株式会社", "美国3M公司", "西安大略大学"]})
+                               "The University of Western Ontario", "Argo AI GmbH", "Argo AI, LLC",
+                               "Nidec Motor Corporation", "Nidec Corporation"],
+                      "office": ["US"] * 9, "priority": ["", "", "US", "", "", "", "", "US", ""],
+                      "priority_known": [False, False, True, False, False, False, False, True, False],
+                      "column": [""] * 9, "address": [""] * 9})
+    groups = pd.DataFrame({"from": ["nec", "nec america", "archon", "western ontario", "nidec motor", "nidec"],
+                           "to": ["日本电气", "日本电气", "美国3m", "西安大略大学", "日本电产", "日本电产"],
+                           "group_name": ["日本电气株式会社", "日本电气株式会社", "美国3M公司", "西安大略大学", "日本电产株式会社",
+                                          "日本电产株式会社"]})
     got = decide(m, groups).set_index("key")
-    assert got.loc["nec"].tolist() == ["JP", "group_name"]
+    assert got.loc["nec"].tolist() == ["JP", "group_name"] and got.loc["nidec"].tolist() == ["JP", "group_name"]
+    # a member whose own priorities say otherwise (a subsidiary abroad, or a wrong grouping) stays unknown,
+    # even for the weak US legal form its name carries
+    assert got.loc["nidec motor"].tolist() == ["", ""]
     assert got.loc["nec america"].tolist() == ["US", "priority"]
     assert got.loc["archon"].tolist() == ["IT", "name"]
     assert got.loc["western ontario"].tolist() == ["", ""]

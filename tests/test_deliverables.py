@@ -37,28 +37,41 @@ runner = CliRunner()
 def _plan_oracle(store, scheme: str, code: str, last: int, planned: list[int], window: int = 5) -> pd.DataFrame:
     """Trend, reference share and target per (node, year), from the tuples: each unit's year is its
     earliest member's, each applicant's part 1/n; the reference is the mean share of the nation's three
-    leading cities (city- or district-placed applicants) outside the zone."""
+    leading areas outside the zone at the zone's level (province: any placed applicant; city: placed at
+    city or district, a municipality's districts in the municipality; district: district-placed), else
+    the zone's share of the whole chain; the target keeps the zone's mean unless the node is declining."""
     t = expected_positioning.tuples(store, scheme)
+    chain_rows = t[t["node"] == "*"]
     t = t[t["node"] != "*"]
-    year = t.dropna(subset=["year"]).groupby(["node", "unit"])["year"].min()
-    pairs = t.drop_duplicates(["node", "unit", "applicant"]).copy()
-    pairs["w"] = 1.0 / pairs.groupby(["node", "unit"])["applicant"].transform("size")
-    pairs["y"] = pairs.set_index(["node", "unit"]).index.map(year)
-    pairs["zone"] = expected_positioning.in_zone(pairs["region"], code)
+    year = pd.concat([t, chain_rows]).dropna(subset=["year"]).groupby(["node", "unit"])["year"].min()
+    def parts(frame):
+        pairs = frame.drop_duplicates(["node", "unit", "applicant"]).copy()
+        pairs["w"] = 1.0 / pairs.groupby(["node", "unit"])["applicant"].transform("size")
+        pairs["y"] = pairs.set_index(["node", "unit"]).index.map(year)
+        pairs["zone"] = expected_positioning.in_zone(pairs["region"], code)
+        return pairs[pairs["y"].isin(range(last - window + 1, last + 1))]
+    pairs, whole = parts(t), parts(chain_rows)
+    own = (whole["w"] * whole["zone"]).sum() / whole["w"].sum()
     years = list(range(last - window + 1, last + 1))
-    pairs = pairs[pairs["y"].isin(years)]
     nodes = store.run("MATCH (n:ChainNode) WHERE n.scheme = $s OPTIONAL MATCH (n)-[:PART_OF]->(m:ChainNode) "
                       "RETURN n.id AS node, m.id AS parent", {"s": scheme})
     roots = set(nodes.loc[nodes["parent"].isna(), "node"]) & set(nodes["parent"].dropna())
     region = pairs["region"].fillna("").astype(str)
-    city_level = region.str.len().eq(6) & ~region.str.endswith("0000")
     muni = region.str[:2].isin(["11", "12", "31", "50"])
-    city = np.where(muni, region.str[:2] + "0000", region.str[:4] + "00")
-    width = 2 if code.endswith("0000") else 4 if code.endswith("00") else 6
-    others = pairs.assign(city=city)[city_level & pairs["country"].fillna("").eq("CN") & ~pairs["zone"]
-                                     & ~pd.Series(city, index=pairs.index).str[:width].eq(code[:width])]
+    if code.endswith("0000") and code[:2] not in ("11", "12", "31", "50"):   # a province: other provinces
+        area, placed, width = region.str[:2] + "0000", region.str.len().eq(6), 2
+    elif code.endswith("00"):                                              # a city: other cities
+        area = pd.Series(np.where(muni, region.str[:2] + "0000", region.str[:4] + "00"), index=region.index)
+        placed = region.str.len().eq(6) & ~region.str.endswith("0000")
+        width = 2 if code.endswith("0000") else 4                          # a municipality is a city
+    else:                                                                  # a district: other districts
+        area, placed, width = region, region.str.len().eq(6) & ~region.str.endswith("00"), 6
+    others = pairs.assign(area=area)[placed & pairs["country"].fillna("").eq("CN") & ~pairs["zone"]
+                                     & ~area.str[:width].eq(code[:width])]
     x = np.array(years, dtype=float)
     future = np.minimum(np.array(planned, dtype=float), last + window)  # held after as many years as fitted
+    from analytics.direction import lifecycle
+    stage = lifecycle(store, scheme).set_index("node")["stage"]
     rows = []
     for node in sorted(set(nodes["node"]) - roots):
         mine = pairs[pairs["node"] == node]
@@ -81,12 +94,14 @@ def _plan_oracle(store, scheme: str, code: str, last: int, planned: list[int], w
             return np.clip(fit, 0, None), np.clip(fit - half, 0, None), np.clip(fit + half, 0, None)
         trend, low, high = line(zone)
         world_fit = line(world)[0]
-        per_city = others[others["node"] == node].groupby("city")["w"].sum().sort_values(ascending=False)
-        top = per_city.head(3)
-        share = (top.sum() / len(top)) / world.sum() if len(top) else np.nan
+        per_area = others[others["node"] == node].groupby("area")["w"].sum().sort_values(ascending=False)
+        top = per_area.head(3)
+        share = (top.sum() / len(top)) / world.sum() if len(top) else (own if own > 0 else np.nan)
         for h, yr in enumerate(planned, start=1):
             ref = world_fit[h - 1] * share
             target = trend[h - 1] + (max(0.0, ref - trend[h - 1]) * h / len(planned) if not np.isnan(share) else 0.0)
+            if stage.get(node) != "declining":
+                target = max(target, zone.mean())
             rows.append({"node": node, "year": yr, "current_units": zone.mean(), "trend_units": trend[h - 1],
                          "target_units": target, "target_low": low[h - 1],
                          "target_high": max(target, high[h - 1], 0.0 if np.isnan(share) else ref),
@@ -102,14 +117,15 @@ def test_layout_plan_targets_equal_their_rules_on_the_graph_tuples(vr_engines, c
     embedded, _, ingested = vr_engines
     from expected_direction import last_complete
     last = last_complete(max(d for d in ingested.records["pub_date"] if d is not None))
-    options = Options(zone=load_zone(city), as_of=dt.date(2026, 6, 30))
-    got = INDICATORS["plan"].run(embedded, "vr-ar", options)
-    want = _plan_oracle(embedded, "vr-ar", city, last, list(range(2027, 2032)))
-    got, want = (f.sort_values(["node", "year"]).reset_index(drop=True) for f in (got, want))
-    assert got[["node", "year"]].values.tolist() == want[["node", "year"]].values.tolist(), city
-    for col in ("current_units", "trend_units", "target_units", "target_low", "target_high", "reference_share"):
-        assert np.allclose(got[col].astype(float), want[col].astype(float), rtol=1e-3, atol=1e-3, equal_nan=True), \
-            (city, col)
+    for code in (city, city[:2] + "0000"):  # the city against other cities, its province against provinces
+        options = Options(zone=load_zone(code), as_of=dt.date(2026, 6, 30))
+        got = INDICATORS["plan"].run(embedded, "vr-ar", options)
+        want = _plan_oracle(embedded, "vr-ar", options.zone.areas[0], last, list(range(2027, 2032)))
+        got, want = (f.sort_values(["node", "year"]).reset_index(drop=True) for f in (got, want))
+        assert got[["node", "year"]].values.tolist() == want[["node", "year"]].values.tolist(), code
+        for col in ("current_units", "trend_units", "target_units", "target_low", "target_high", "reference_share"):
+            assert np.allclose(got[col].astype(float), want[col].astype(float), rtol=1e-3, atol=1e-3,
+                               equal_nan=True), (code, col)
     assert (got["target_low"] <= got["target_units"] + 1e-9).all() and (got["target_units"] <= got["target_high"] + 1e-9).all()
     assert got["basis_zh"].str.len().gt(40).all() and got["basis_en"].str.contains("least-squares|mean").all()
     assert set(got["timing"]) <= {t[1] for t in __import__("analytics.plan", fromlist=["TIMING"]).TIMING.values()}
@@ -145,6 +161,7 @@ def test_report_has_the_seven_chapters_charts_and_the_tables_numbers(demo_out):
     plan = pd.read_csv(demo_out / "tables" / "plan.csv", encoding="utf-8-sig")
     first = plan[plan["year"] == plan["year"].min()].reset_index(drop=True)
     table = next(t for t in doc.tables if t.rows[0].cells[0].text == "节点" and t.rows[0].cells[3].text == "目标件/族")
+    assert table.rows[0].cells[2].text == f"{first['fitted_years'].iloc[0]}年均"
     body = [[c.text for c in r.cells] for r in table.rows[1:]]
     assert len(body) == len(first)
     for row, want in zip(body, first.itertuples()):
@@ -402,3 +419,17 @@ def test_the_atlas_reads_for_an_official(demo_out):
     assert len(fig.data) > 0
     for trace in fig.data:  # up to 15 years a path: six labels at most (every year labelled was a tangle)
         assert len([t for t in trace.text if t]) <= 6, trace.text
+
+
+def test_a_hostile_title_cannot_break_or_script_the_drill_down():
+    from api.maps import chain_map_html
+    evil = "<!--<script>alert(1)</script>& </script><script>alert(2)</script>"
+    nodes = pd.DataFrame({"node": ["x:1"], "code": ["1"], "name_zh": ["节点"], "name_en": ["node"], "stage": ["upstream"],
+                          "parent": [None], "level": [2], "units": [3], "patents": [3],
+                          "leaders": [[(evil, 0.5)]], "patents_top": [[("CN1A", evil, "javascript:alert(3)", 70.0)]]})
+    html = chain_map_html(nodes, pd.DataFrame(columns=["source", "target"]), "t")
+    script = html[html.index("var PN_DRILL"):]
+    script = script[:script.index("</script>")]
+    assert "<" not in script.split("\n")[0] and "&" not in script.split("\n")[0]
+    assert json.loads(script.split("\n")[0][len("var PN_DRILL = "):-1])["x:1"]["leaders"][0][0] == evil
+    assert "^https?:" in script  # the panel links only http(s) addresses
