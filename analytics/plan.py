@@ -407,7 +407,7 @@ def staleness(plan: pd.DataFrame) -> str:
     """A warning (zh — en) when the data's last complete year lies 3 or more years before the plan's first
     year: the targets are then a long extrapolation; "" otherwise.
 
-    >>> staleness(pd.DataFrame({"year": [2027, 2028], "fitted_years": ["2015–2019", "2015–2019"]}))[:27]
+    >>> staleness(pd.DataFrame({"year": [2027, 2028], "fitted_years": ["2015–2019", "2015–2019"]}))[:26]
     '数据的最后完整年为2019年，比规划首年2027年早'
     """
     if plan.empty:
