@@ -491,8 +491,10 @@ def recommendations(t: dict[str, pd.DataFrame], names: pd.Series) -> list[tuple[
         return "、".join(f"{r[col]}（{fmt('score', r['score'])}分）" for r in frame.to_dict("records"))
     fill, strengthen = first("pathway_structure", "fill"), first("pathway_structure", "strengthen")
     if len(strengthen) or len(fill):
-        out.append(("政府 government", "产业规划：强链" + ("、".join(_label(names, n) for n in strengthen["node"]) or "—")
-                    + "；补链" + ("、".join(_label(names, n) for n in fill["node"]) or "—") + "（tables/pathway_structure.csv）。"))
+        out.append(("政府 government", "产业规划：强链" + ("、".join(_label(names, n) for n in strengthen["node"])
+                                                      or "（数据中本区域没有优势节点）")
+                    + "；补链" + ("、".join(_label(names, n) for n in fill["node"]) or "（没有符合规则的节点）")
+                    + "（tables/pathway_structure.csv）。"))
     attract = first("pathway_enterprises", "attract")
     if len(attract):
         out.append(("政府 government", "招商引资：优先接洽" + listed(attract) + "（tables/pathway_enterprises.csv，kind = attract）。"))
