@@ -139,7 +139,7 @@ def _reference(store, scheme: str, options: Options, actors: pd.DataFrame, years
             part = (a["w"] * a["zone"]).groupby(a["node"]).sum()
             rows.append(pd.DataFrame({"node": part.index, "who": peer.name_zh, "units": part.to_numpy()}))
         per = pd.concat(rows, ignore_index=True) if rows else pd.DataFrame(columns=["node", "who", "units"])
-        per["share"] = per["units"] / per["node"].map(world)
+        per["share"] = per["units"].astype(float) / per["node"].map(world).astype(float)
         best = per.sort_values(["node", "share", "who"], ascending=[True, False, True]).drop_duplicates("node")
         out = pd.DataFrame({"node": best["node"], "reference_share": best["share"].astype(float),
                             "reference": "对标区域 peer: " + best["who"]}).set_index("node")
@@ -154,7 +154,8 @@ def _reference(store, scheme: str, options: Options, actors: pd.DataFrame, years
         names = admin_areas().set_index("code")["name"]
         per["name"] = per["area"].map(names).fillna(per["area"])
         out = per.groupby("node").agg(units=("w", "sum"), n=("area", "size"), names=("name", "、".join))
-        out["reference_share"] = out["units"] / out["n"] / out.index.map(world)
+        out["reference_share"] = (out["units"].astype(float) / out["n"].astype(float)
+                                  / pd.Series(out.index.map(world), index=out.index, dtype=float))
         zh, en = LEVEL_ZH[level]
         out["reference"] = f"全国领先{zh} leading {en}: " + out["names"]
         out = out[["reference_share", "reference"]]

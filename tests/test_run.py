@@ -367,7 +367,10 @@ def test_api_store_is_read_only_and_leaves_the_database_as_it_was(demo_out, tmp_
         paths = {p for p, item in c.get("/openapi.json").json()["paths"].items() if "get" in item}
         assert paths == {"/health", "/api/indicators", "/api/indicators/{name}", "/api/chain/{scheme}/map",
                          "/api/zones/{zone}/positioning/{table}", "/api/zones/{zone}/pathways/{path}",
-                         "/api/zones/{zone}/pathways/{path}/graph"}, "a new GET route: request it below too"
+                         "/api/zones/{zone}/pathways/{path}/graph", "/api/zones/{zone}/plan"}, \
+            "a new GET route: request it below too"
+        for table in ("plan", "offices"):
+            assert c.get("/api/zones/110000/plan", params={"table": table}).status_code == 200, table
         for path in PATHS:
             assert c.get(f"/api/zones/110000/pathways/{path}").status_code == 200, path
             for fmt in ("json", "html"):
