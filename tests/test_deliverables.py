@@ -433,3 +433,30 @@ def test_a_hostile_title_cannot_break_or_script_the_drill_down():
     assert "<" not in script.split("\n")[0] and "&" not in script.split("\n")[0]
     assert json.loads(script.split("\n")[0][len("var PN_DRILL = "):-1])["x:1"]["leaders"][0][0] == evil
     assert "^https?:" in script  # the panel links only http(s) addresses
+
+
+def test_plan_structure_and_offices_follow_the_tables_they_come_from(demo_out):
+    """The structure targets are the better of the zone's and the nation's values in
+    positioning_technology.csv; the offices and blank offices are what plan_offices.csv's matrix says
+    (blank: ≥ 2 leaders file there and the zone has 无); levels follow the shares."""
+    read = lambda name: pd.read_csv(demo_out / "tables" / f"{name}.csv", encoding="utf-8-sig")  # noqa: E731
+    plan, tech, matrix = read("plan"), read("positioning_technology"), read("plan_offices")
+    first = plan[plan["year"] == plan["year"].min()].set_index("node")
+    tech = tech[tech["scope"].isin(["zone", "nation"])]
+    for col, target in (("invention_share", "invention_share_target"), ("overseas_share", "overseas_share_target")):
+        best = tech.groupby("node")[col].max().round(4)
+        got = first[target].dropna()
+        assert len(got) and np.allclose(got, best.reindex(got.index)), col
+    assert (matrix["level"] == np.select([matrix["share"] >= 0.3, matrix["share"] > 0], ["重点", "有"], "无")).all()
+    checked = 0
+    for node, m in matrix.groupby("node"):
+        leaders = m[~m["is_zone"]]
+        filing = leaders[leaders["level"] != "无"].groupby("office")["actor_id"].nunique()
+        zone = m[m["is_zone"]].set_index("office")["level"]
+        blank = {o for o, k in filing.items() if k >= 2 and zone.get(o, "无") == "无"}
+        row = first.loc[node]
+        named = set(str(row["offices"]).split("; ")) if isinstance(row["offices"], str) else set()
+        assert set(str(row["blank_offices"]).split("; ")) - {"nan"} == blank, node
+        assert blank <= named and {o for o, lv in zone.items() if lv == "重点"} <= named, node
+        checked += 1
+    assert checked >= 10
