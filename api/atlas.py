@@ -123,7 +123,7 @@ def _coverage_warnings(report: dict | None) -> list[str]:
 
 
 def write_atlas(out: str | Path, analysis: Analysis, chain: Chain | None, ingest_report: dict | None,
-                engine: str, parameters: dict) -> dict:
+                engine: str, parameters: dict, deliverables: bool = True) -> dict:
     """Write the atlas for ``analysis`` under ``out``; return the ``run.json`` content."""
     out = Path(out)
     for sub in ("maps", "assets", "tables", "queries"):
@@ -224,7 +224,7 @@ def write_atlas(out: str | Path, analysis: Analysis, chain: Chain | None, ingest
     }
     from api.report import write_deliverables
     try:  # the atlas must not be lost to a failure in the report: the failure is recorded and shown
-        run["deliverables"] = write_deliverables(out, analysis, chain, run)
+        run["deliverables"] = write_deliverables(out, analysis, chain, run) if deliverables else {"skipped": True}
     except Exception as exc:  # noqa: BLE001 — python-docx, xlsxwriter and matplotlib raise many types
         run["deliverables"] = {"error": f"{type(exc).__name__}: {exc}"}
         run.setdefault("warnings", []).append(f"report.docx / tables.xlsx could not be written: {type(exc).__name__}: "

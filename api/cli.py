@@ -226,20 +226,21 @@ def classify(db: DbOption = None, neo4j: Neo4jOption = False,
               f"{r['nodes_removed']} node(s) and {r['links_removed']} link(s) no longer in the scheme removed")
 
 
-def _run_analyze(db: Optional[Path], neo4j: bool, out_dir: Path, scheme: str, options=None) -> dict:
+def _run_analyze(db: Optional[Path], neo4j: bool, out_dir: Path, scheme: str, options=None,
+                 report: bool = True) -> dict:
     settings = Settings.from_env()
     limits = Limits(timeout_s=settings.query_timeout_s * 10, max_rows=None)
     from analytics.registry import INDICATORS
     bar, step = _steps(len(INDICATORS), "analyze 分析")
     with bar, closing(settings.open_store(db=db, neo4j=neo4j, limits=limits)) as store:
         run = _workflow().analyze(store, settings.state_dir(db=db, neo4j=neo4j), out_dir, scheme, step=step,
-                               options=options)
+                                  options=options, report=report)
     for warning in run.get("warnings", []):
         if "incomplete" not in warning:  # the incomplete-graph warning is printed below, once
             err.print(f"[bold yellow]warning:[/] {escape(warning)}", highlight=False, soft_wrap=True)
     _warn_incomplete(settings.state_dir(db=db, neo4j=neo4j))
     out.print(f"atlas: {(out_dir / 'index.html').resolve()}  (open it from disk; tables in {out_dir / 'tables'})"
-              + ("; report.docx and tables.xlsx beside it" if "error" not in run.get("deliverables", {}) else ""))
+              + ("; report.docx and tables.xlsx beside it" if "report" in run.get("deliverables", {}) else ""))
     return run
 
 
@@ -264,7 +265,9 @@ def analyze(db: DbOption = None, neo4j: Neo4jOption = False,
                      "file (.toml with areas, an optional enterprise roster and peers).")] = None,
             reference: Annotated[Reference, typer.Option(
                 help="What the zone's growth is compared with: the world (whole graph) or the nation.")]
-            = Reference.world) -> None:
+            = Reference.world,
+            report: Annotated[bool, typer.Option(
+                "--report/--no-report", help="Also write report.docx and tables.xlsx (a few seconds).")] = True) -> None:
     """Compute the indicators and write the offline atlas (index.html, tables/*.csv, run.json).
 
     Example: patnav analyze --db patnav-db --out patnav-out --zone 青岛市 --economic output-value.csv --market-weights US=2
@@ -278,7 +281,7 @@ def analyze(db: DbOption = None, neo4j: Neo4jOption = False,
                       zone=load_zone(zone) if zone else None, reference=reference.value)
     if options.zone is None:
         out.print("no --zone given: the positioning tables (module 2) stay empty; name a city, province or zone file")
-    _run_analyze(db, neo4j, out_dir, scheme, options)
+    _run_analyze(db, neo4j, out_dir, scheme, options, report=report)
 
 
 @app.command()

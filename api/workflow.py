@@ -94,8 +94,9 @@ def incomplete(state_dir: Path | None) -> str | None:
 
 
 def analyze(store: GraphStore, state_dir: Path, out: Path, scheme: str = "icv", step: Step | None = None,
-            options: Options | None = None) -> dict:
-    """Run every indicator for ``scheme`` and write the atlas to ``out``; return run.json's content."""
+            options: Options | None = None, report: bool = True) -> dict:
+    """Run every indicator for ``scheme`` and write the atlas to ``out`` (and, unless ``report`` is
+    False, report.docx and tables.xlsx beside it); return run.json's content."""
     options = options or Options()
     chain = None
     try:  # a shipped scheme id or a scheme file (.ttl / .xlsx), as ingest and classify accept
@@ -107,7 +108,7 @@ def analyze(store: GraphStore, state_dir: Path, out: Path, scheme: str = "icv", 
     ledger = read_ledger(state_dir)
     run = write_atlas(out, analysis, chain, ledger, store.engine,
                       {"scheme": scheme, "counting_unit": "family", "top": 10, "publication_lag_months": 18,
-                       **options.record()})
+                       **options.record()}, deliverables=report)
     warning = incomplete(state_dir)
     if warning:
         run["warnings"] = run.get("warnings", []) + [warning]
