@@ -256,6 +256,17 @@ def status(home: Path) -> ServerInfo | None:
     return ServerInfo(home, auth["uri"], USER, auth["password"], pid, auth.get("version", ""))
 
 
+def new_password() -> str:
+    """A generated Neo4j password: 144 random bits as hex. Not ``token_urlsafe``: a password starting
+    with "-" is read by ``neo4j-admin dbms set-initial-password`` as an option (it prints its usage and
+    the start fails, about one run in 64).
+
+    >>> len(new_password()), new_password()[0] != "-"
+    (36, True)
+    """
+    return secrets.token_hex(18)
+
+
 def start(home: Path, *, port: int = 7687, heap: str = "2g", pagecache: str = "2g", timeout: float = 180,
           progress: Progress | None = None) -> ServerInfo:
     """Provision (if needed) and start the server of ``home``; return how to reach it.
@@ -279,7 +290,7 @@ def start(home: Path, *, port: int = 7687, heap: str = "2g", pagecache: str = "2
     uri = f"bolt://127.0.0.1:{port}"
     auth = _auth(home)
     if auth is None or not (home / "data" / "dbms").exists():
-        auth = {"user": USER, "password": secrets.token_urlsafe(18)}
+        auth = {"user": USER, "password": new_password()}
         done = subprocess.run([java, "-cp", classpath, "org.neo4j.server.startup.Neo4jAdminCommand", "dbms",
                                "set-initial-password", auth["password"]],
                               env=_env(home), capture_output=True, text=True, timeout=300)

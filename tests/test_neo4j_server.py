@@ -79,3 +79,10 @@ def test_neo4j_server_start_status_stop(tmp_path):
     assert srv.status(home) is None
     assert "Stopped." in (home / "logs" / "console.log").read_text()  # a clean shutdown, not a kill
     assert not srv.stop(home)
+
+
+def test_generated_passwords_never_look_like_an_option():
+    """CI once failed to start Neo4j because the random password began with "-" (neo4j-admin took it for
+    an option); every generated password is a plain token."""
+
+    assert all(re.fullmatch(r"[0-9a-f]{36}", srv.new_password()) for _ in range(2000))
