@@ -157,6 +157,8 @@ def trend(store: GraphStore, scheme: str) -> pd.DataFrame:
 
 #: maturity C(now)/L thresholds → lifecycle stage
 STAGES = ((0.10, "emerging"), (0.50, "growth"), (0.90, "mature"), (float("inf"), "saturated"))
+#: the stages' Chinese names (the summary, the plan and the report all read them from here)
+STAGE_ZH = {"emerging": "萌芽期", "growth": "成长期", "mature": "成熟期", "saturated": "饱和期", "declining": "衰退期"}
 MIN_YEARS, MIN_UNITS = 5, 10
 #: declining: the annual peak came at least 3 years before the last complete year and the last two
 #: complete years average at most this share of it (115 filings in 2018, 75 in 2021: declining)

@@ -35,6 +35,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from analytics.direction import STAGE_ZH as _STAGES_ZH
 from analytics.frames import CHAIN
 from analytics.options import Options
 from graph.store import GraphStore
@@ -53,8 +54,7 @@ TIMING = {"emerging": ("提前储备：技术定型前布局基础与核心专�
           "insufficient data": ("数据不足：按趋势稳步申请", "too little data for a stage: file steadily along the trend")}
 LEVELS = ("重点", "有", "无")
 LEADERS = 5
-STAGE_ZH = {"emerging": "萌芽期", "growth": "成长期", "mature": "成熟期", "saturated": "饱和期", "declining": "衰退期",
-            "insufficient data": "数据不足"}
+STAGE_ZH = {**_STAGES_ZH, "insufficient data": "数据不足"}
 #: offices a plan row names at most
 MAX_OFFICES = 6
 

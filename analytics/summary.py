@@ -9,12 +9,12 @@ from __future__ import annotations
 import pandas as pd
 
 from analytics.cypher import run_query
+from analytics.direction import STAGE_ZH
 from analytics.frames import CHAIN
 from analytics.options import Options
 from analytics.transfer import rank_correlations
 from graph.store import GraphStore
 
-STAGE_ZH = {"emerging": "萌芽期", "growth": "成长期", "mature": "成熟期", "saturated": "饱和期", "declining": "衰退期"}
 
 
 def _pct(v: float) -> str:

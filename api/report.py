@@ -22,14 +22,13 @@ import pandas as pd
 from analytics.definitions import COUNTING, DEFINITIONS
 from analytics.frames import CHAIN
 from analytics.pathways import PATHS
+from analytics.plan import STAGE_ZH
 from analytics.registry import INDICATORS, MODULES
+from api.maps import QUADRANT_LABELS
 
 SHARES = {"share", "cr4", "zone_share", "node_share", "nation_share", "share_before", "share_after", "cagr", "maturity",
           "invention_share_target", "overseas_share_target", "reference_share", "invention_share", "overseas_share",
           "grant_rate", "active_rate", "core_share", "applicant_share", "unit_share"}
-STAGE_ZH = {"emerging": "萌芽期", "growth": "成长期", "mature": "成熟期", "saturated": "饱和期", "declining": "衰退期",
-            "insufficient data": "数据不足"}
-QUADRANT_ZH = {"advantage": "优势", "potential": "潜力", "catch-up": "追赶", "weak": "薄弱", "gap": "空白"}
 
 
 def fmt(column: str, value) -> str:
@@ -404,7 +403,7 @@ def write_report(path: Path, analysis, chain, run: dict) -> dict:
         d.p("未指定分析区域（patnav analyze --zone …），本章与第5、6章从略。")
     else:
         pos = positions.assign(name=lambda f: f["node"].map(lambda n: _label(names, n)),
-                               quadrant_zh=lambda f: f["quadrant"].map(QUADRANT_ZH).fillna(f["quadrant"]))
+                               quadrant_zh=lambda f: f["quadrant"].map(QUADRANT_LABELS).fillna(f["quadrant"]))
         d.table(pos, {"name": "节点", "zone_units": "区域件/族", "zone_share": "占全球", "rta_world": "RTA",
                       "zone_cagr": "区域增长", "quadrant_zh": "定位"}, "tables/positioning_nodes.csv", limit=60)
         d.image(chart_position(positions, analysis.nodes, cutoff), "区域产业结构定位矩阵（tables/positioning_nodes.csv）")
@@ -495,18 +494,14 @@ def recommendations(t: dict[str, pd.DataFrame], names: pd.Series) -> list[tuple[
                                                       or "（数据中本区域没有优势节点）")
                     + "；补链" + ("、".join(_label(names, n) for n in fill["node"]) or "（没有符合规则的节点）")
                     + "（tables/pathway_structure.csv）。"))
-    attract = first("pathway_enterprises", "attract")
-    if len(attract):
-        out.append(("政府 government", "招商引资：优先接洽" + listed(attract) + "（tables/pathway_enterprises.csv，kind = attract）。"))
-    partners = first("pathway_technology", "partner")
-    if len(partners):
-        out.append(("政府 government", "创新平台：与" + listed(partners) + "共建平台或开展技术转移（tables/pathway_technology.csv）。"))
-    recruit = first("pathway_talent", "recruit")
-    if len(recruit):
-        out.append(("政府 government", "人才引进：关注" + listed(recruit) + "（tables/pathway_talent.csv，kind = recruit）。"))
-    cultivate = first("pathway_enterprises", "cultivate")
-    if len(cultivate):
-        out.append(("企业 enterprises", "重点培育企业" + listed(cultivate) + "加大目标节点研发与申请（tables/pathway_enterprises.csv，kind = cultivate）。"))
+    for level, table, kind, head, tail in (
+            ("政府 government", "pathway_enterprises", "attract", "招商引资：优先接洽", ""),
+            ("政府 government", "pathway_technology", "partner", "创新平台：与", "共建平台或开展技术转移"),
+            ("政府 government", "pathway_talent", "recruit", "人才引进：关注", ""),
+            ("企业 enterprises", "pathway_enterprises", "cultivate", "重点培育企业", "加大目标节点研发与申请")):
+        frame = first(table, kind)
+        if len(frame):
+            out.append((level, f"{head}{listed(frame)}{tail}（tables/{table}.csv，kind = {kind}）。"))
     plan = t.get("plan", pd.DataFrame())
     if len(plan):
         blank = plan[(plan["year"] == plan["year"].min()) & plan["blank_offices"].fillna("").ne("")]
