@@ -95,7 +95,8 @@ def query(cypher: Annotated[str, typer.Argument(help="A read-only Cypher query."
           = Format.table,
           param: Annotated[Optional[list[str]], typer.Option("--param", "-p", help="NAME=JSON, e.g. -p year=2020")]
           = None) -> None:
-    """Run a read-only Cypher query; the engine itself refuses writes.
+    """Run one read-only Cypher statement: writes, files, transactions, settings and administration are
+    refused before the query reaches the engine, whose read mode refuses writes as well.
 
     Example: patnav query --db patnav-db "MATCH (p:Patent) RETURN p.app_year AS year, count(*) AS n ORDER BY year"
     """
@@ -106,11 +107,11 @@ def query(cypher: Annotated[str, typer.Argument(help="A read-only Cypher query."
             params[name] = json.loads(value)
         except json.JSONDecodeError:
             params[name] = value
-    from graph.portable import check_portable
-    check_portable(cypher)  # the same text must give the same answer on both engines
+    from graph.guard import analyst_query
     settings = Settings.from_env()
+    analyst_query(cypher, "neo4j" if neo4j else "ladybug")  # refused before any database is opened
     with closing(settings.open_store(db=db, neo4j=neo4j)) as store:
-        frame = store.run(cypher, params)
+        frame = store.run(analyst_query(cypher, store.engine), params)
     _warn_incomplete(settings.state_dir(db=db, neo4j=neo4j))
     if fmt is Format.json:
         sys.stdout.write(frame.to_json(orient="records", force_ascii=False, date_format="iso") + "\n")

@@ -181,6 +181,10 @@ def write_conf(home: Path, port: int, heap: str, pagecache: str) -> Path:
         "db.tx_log.rotation.retention_policy=1G size",
         "dbms.usage_report.enabled=false",
         "dbms.security.auth_enabled=true",
+        # no extension procedures (plugins) are loaded; Community Edition's built-in ones cannot be limited
+        # here (execute privileges are Enterprise), so the analysts' path allow-lists them (graph/guard.py)
+        "dbms.security.procedures.allowlist=",
+        "dbms.security.allow_csv_import_from_file_urls=false",  # LOAD CSV may not read this machine's files
         *(f"server.directories.{k}={d[k]}" for k in ("data", "logs", "run", "plugins", "import")),
         f"server.directories.lib={d['lib']}",
         "",

@@ -85,7 +85,7 @@ def test_query_table_format(sample_db):
 def test_query_refuses_writes_with_one_line(sample_db):
     result = runner.invoke(app, ["query", "--db", str(sample_db), "CREATE (p:Patent {id: 'X'}) RETURN p.id"])
     assert result.exit_code == 1
-    assert "write queries are not allowed" in result.output and "Traceback" not in result.output
+    assert "not allowed on the read-only query path" in result.output and "Traceback" not in result.output
 
 
 def test_query_needs_one_engine(tmp_path):
@@ -109,7 +109,7 @@ def test_query_on_neo4j_matches_embedded(sample_db, sample_frames, neo4j_credent
     assert server.exit_code == 0, server.output
     assert json.loads(server.stdout) == json.loads(embedded.stdout)
     refused = runner.invoke(app, ["query", "--neo4j", "MERGE (a:Applicant {id: 'x'}) RETURN a.id"])
-    assert refused.exit_code == 1 and "write queries are not allowed" in refused.output
+    assert refused.exit_code == 1 and "not allowed on the read-only query path" in refused.output
 
 
 def test_schema_prints_generated_statements():
