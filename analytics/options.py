@@ -8,6 +8,7 @@ Defaults are the ones DESIGN.md §6 names. The CLI builds an :class:`Options` fr
 from __future__ import annotations
 
 import datetime as dt
+import math
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -84,22 +85,22 @@ class Options:
     def __post_init__(self) -> None:
         if not 0 < self.theta <= 1:
             raise PatNavError(f"theta must be in (0, 1], got {self.theta}")
-        if len(self.control_weights) != 3 or min(self.control_weights) < 0 or sum(self.control_weights) <= 0:
+        if len(self.control_weights) != 3 or not _weights_ok(self.control_weights):
             raise PatNavError("control weights are three non-negative numbers (technology, product, market) "
                               f"with a positive sum, got {self.control_weights}")
-        if self.window < 2:
-            raise PatNavError(f"the window must span at least 2 years, got {self.window}")
+        if not 2 <= self.window <= 50:
+            raise PatNavError(f"the window spans 2 to 50 years, got {self.window}")
         from analytics.positioning.diagnosis import RULES
         unknown = set(self.diagnosis) - set(RULES)
         if unknown:
             raise PatNavError(f"unknown diagnosis threshold(s) {sorted(unknown)}; known: {', '.join(RULES)}")
-        if len(self.value_weights) != 6 or min(self.value_weights) < 0 or sum(self.value_weights) <= 0:
+        if len(self.value_weights) != 6 or not _weights_ok(self.value_weights):
             raise PatNavError("value weights are six non-negative numbers (citations, family, offices, claims, "
                               f"legal events, term) with a positive sum, got {self.value_weights}")
         for name, n in (("attract_weights", 4), ("structure_weights", 4), ("cultivate_weights", 4),
                         ("partner_weights", 4), ("talent_weights", 5)):
             w = getattr(self, name)
-            if len(w) != n or min(w) < 0 or sum(w) <= 0:
+            if len(w) != n or not _weights_ok(w):
                 raise PatNavError(f"{name} are {n} non-negative numbers with a positive sum, got {w}")
         if not 1 <= self.plan_years <= 10:
             raise PatNavError(f"plan_years is 1 to 10, got {self.plan_years}")
@@ -128,7 +129,12 @@ class Options:
                          "key_office_share": self.key_office_share}}
 
 
-def parse_weights(text: str) -> tuple[float, float, float]:
+def _weights_ok(weights) -> bool:
+    """Finite, non-negative, with a positive sum (``nan`` fails every comparison, so it is named here)."""
+    return all(math.isfinite(w) and w >= 0 for w in weights) and sum(weights) > 0
+
+
+def parse_weights(text: str, name: str = "--control-weights") -> tuple[float, float, float]:
     """``"0.4,0.3,0.3"`` → (0.4, 0.3, 0.3).
 
     >>> parse_weights("2, 1, 1")
@@ -137,13 +143,14 @@ def parse_weights(text: str) -> tuple[float, float, float]:
     try:
         values = tuple(float(v) for v in text.split(","))
     except ValueError:
-        raise PatNavError(f"--control-weights takes three numbers like 0.4,0.3,0.3, got {text!r}") from None
-    if len(values) != 3:
-        raise PatNavError(f"--control-weights takes three numbers (technology, product, market), got {text!r}")
+        raise PatNavError(f"{name} takes three numbers like 0.4,0.3,0.3, got {text!r}") from None
+    if len(values) != 3 or not _weights_ok(values):
+        raise PatNavError(f"{name} takes three finite numbers ≥ 0 with a positive sum (technology, product, "
+                          f"market), got {text!r}")
     return values
 
 
-def parse_market_weights(text: str) -> dict[str, float]:
+def parse_market_weights(text: str, name: str = "--market-weights") -> dict[str, float]:
     """``"US=2,CN=1.5"`` → {'US': 2.0, 'CN': 1.5}; offices not named weigh 1.
 
     >>> parse_market_weights("us=2, CN=1.5")
@@ -153,10 +160,13 @@ def parse_market_weights(text: str) -> dict[str, float]:
     for part in filter(None, (p.strip() for p in text.split(","))):
         office, _, value = part.partition("=")
         try:
-            out[office.strip().upper()] = float(value)
+            weight = float(value)
         except ValueError:
-            raise PatNavError(f"--market-weights takes OFFICE=NUMBER pairs like US=2,CN=1.5; {part!r} is not one") \
-                from None
+            weight = -1.0
+        if not office.strip() or not math.isfinite(weight) or weight < 0:
+            raise PatNavError(f"{name} takes OFFICE=NUMBER pairs like US=2,CN=1.5 (numbers finite and "
+                              f"≥ 0); {part!r} is not one")
+        out[office.strip().upper()] = weight
     return out
 
 

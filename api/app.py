@@ -1,24 +1,32 @@
-"""The HTTP API: indicators as JSON, chain maps as HTML, the atlas as static files (FastAPI).
+"""The HTTP API: indicators as JSON (or CSV / XLSX downloads), chain maps as HTML, Cypher for token
+holders, the atlas as static files (FastAPI).
 
 ``create_app(settings, db=… | neo4j=True, atlas=…)`` builds the app; the store is opened read-only in
 the lifespan and reached through a dependency, so tests override nothing global. PatNav errors map
-to HTTP in one handler: unknown names → 404, rejected queries → 400, engine failures → 503.
+to HTTP in one handler: unknown names → 404, rejected queries → 400, engine failures → 503; bad
+parameters → 422 naming the parameter. Tables are computed once per graph state and their encoded
+replies kept, so repeated requests cost a dictionary look-up; the graph is asked whether it changed at
+most every ``PATNAV_API_RECHECK`` seconds (an ingest or classify by another process is then served).
 """
 
 from __future__ import annotations
 
+import io
+import json
 import math
 import threading
+import time
 from contextlib import asynccontextmanager
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Callable, Literal
 
 import pandas as pd
 from fastapi import Depends, FastAPI, HTTPException, Query, Request
-from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse
+from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
+from pydantic import BaseModel, Field
 
-from analytics.cypher import Memo, run_query
+from analytics.cypher import Memo
 from analytics.options import Options, parse_market_weights, parse_weights
 from analytics.pathways import PATHS
 from analytics.pathways.graph import graph_html, pathway_graph
@@ -28,6 +36,8 @@ from analytics.run import map_data
 from api.maps import chain_map_html
 from api.workflow import incomplete
 from api.settings import Settings
+from api.tokens import RateLimit, Tokens
+from graph.guard import analyst_query
 from graph.store import GraphStore, Limits
 from ontology.errors import PatNavError, QueryRejected, StoreError
 
@@ -41,24 +51,53 @@ FINGERPRINT = ("MATCH (p:Patent) WITH count(p) AS patents, max(p.pub_date) AS la
 class _Guarded:
     """One store shared by request threads; LadybugDB connections are not for concurrent use.
 
-    Indicator tables are kept between requests (a :class:`Memo`) until the graph's fingerprint —
-    patents, latest publication, tags, applicant links — changes."""
+    Indicator tables are kept between requests (a :class:`Memo`), and encoded replies beside them, until the
+    graph's fingerprint — patents, latest publication, tags, applicant links — changes; the fingerprint is
+    read at most every ``recheck_s`` seconds."""
 
-    def __init__(self, store: GraphStore) -> None:
-        self.store, self.lock = store, threading.Lock()
-        self.memo, self.seen = Memo(store), None
+    def __init__(self, store: GraphStore, recheck_s: float = 2.0) -> None:
+        self.store, self.lock, self.recheck_s = store, threading.Lock(), recheck_s
+        self.memo, self.seen, self.checked = Memo(store), None, -math.inf
+        self.replies: dict = {}
+        self.generation = 0
 
     def run(self, fn, *args, **kwargs):
         with self.lock:
             return fn(self.store, *args, **kwargs)
 
+    def _fresh(self) -> None:
+        now = time.monotonic()
+        if now - self.checked < self.recheck_s:
+            return
+        state = tuple(str(v) for v in self.store.run(FINGERPRINT).iloc[0])
+        self.checked = now
+        if state != self.seen:
+            self.memo, self.seen, self.replies = Memo(self.store), state, {}
+            self.generation += 1
+
     def cached(self, fn, *args, **kwargs):
         """``fn`` on the remembered results of this graph state (recomputed after the graph changed)."""
         with self.lock:
-            now = tuple(str(v) for v in self.store.run(FINGERPRINT).iloc[0])
-            if now != self.seen:
-                self.memo, self.seen = Memo(self.store), now
+            self._fresh()
             return fn(self.memo, *args, **kwargs)
+
+    def reply(self, key, build: Callable[[], Any]):
+        """The reply kept under ``key`` for this graph state, built (outside the lock) when missing."""
+        with self.lock:
+            self._fresh()
+            if key in self.replies:
+                return self.replies[key]
+            generation = self.generation
+        value = build()
+        with self.lock:
+            if generation == self.generation:
+                self.replies[key] = value
+        return value
+
+    @property
+    def cutoff(self) -> str:
+        """The latest publication date in the graph (the data cut-off)."""
+        return str(self.seen[1]) if self.seen else ""
 
 
 def _records(frame: pd.DataFrame) -> list[dict[str, Any]]:
@@ -67,12 +106,12 @@ def _records(frame: pd.DataFrame) -> list[dict[str, Any]]:
     for row in frame.astype(object).to_dict("records"):
         clean = {}
         for k, v in row.items():
-            if v is None or (isinstance(v, float) and math.isnan(v)) or v is pd.NA or v is pd.NaT:
-                clean[k] = None
+            if hasattr(v, "item") and not isinstance(v, (list, dict)):
+                v = v.item()  # numpy scalars → Python
+            if v is None or (isinstance(v, float) and not math.isfinite(v)) or v is pd.NA or v is pd.NaT:
+                clean[k] = None  # JSON has no NaN or infinity
             elif hasattr(v, "isoformat"):
                 clean[k] = v.isoformat()
-            elif hasattr(v, "item"):
-                clean[k] = v.item()
             else:
                 clean[k] = v
         out.append(clean)
@@ -87,6 +126,68 @@ def get_store(request: Request) -> _Guarded:
 Store = Annotated[_Guarded, Depends(get_store)]
 
 
+def require_token(request: Request) -> str:
+    """The name of the token the request carries; 401 without a known one, 403 when it was revoked,
+    429 past the rate limit. The token itself is never logged nor echoed."""
+    tokens, rate = request.app.state.tokens, request.app.state.rate
+    kind, _, token = request.headers.get("authorization", "").partition(" ")
+    if kind.lower() != "bearer" or not token.strip():
+        raise HTTPException(401, "send `Authorization: Bearer <token>`; an administrator makes one with "
+                                 "`patnav token create NAME`", headers={"WWW-Authenticate": "Bearer"})
+    status, name = tokens.check(token.strip())
+    if status == "unknown":
+        raise HTTPException(401, "this token is not known to this server", headers={"WWW-Authenticate": "Bearer"})
+    if status == "revoked":
+        raise HTTPException(403, f"the token {name!r} was revoked; ask for a new one")
+    wait = rate.wait(name)
+    if wait:
+        raise HTTPException(429, f"token {name!r} sent more than {rate.per_minute} requests in a minute; "
+                                 f"retry in {math.ceil(wait)} s", headers={"Retry-After": str(math.ceil(wait))})
+    return name
+
+
+TokenName = Annotated[str, Depends(require_token)]
+
+
+class CypherRequest(BaseModel):
+    """One read-only Cypher statement and its parameters."""
+
+    query: str = Field(min_length=1, max_length=20_000, description="One read-only Cypher statement.",
+                       examples=["MATCH (p:Patent)-[:APPLIED_BY]->(a:Applicant) RETURN a.name_zh AS applicant, "
+                                 "count(p) AS patents ORDER BY patents DESC LIMIT 10"])
+    params: dict[str, Any] = Field(default_factory=dict, description="Query parameters ($name in the query).")
+
+
+Format = Annotated[Literal["json", "csv", "xlsx"], Query(
+    description="json (default), csv (UTF-8 with BOM; cells never become formulas) or xlsx (a download).")]
+Reference = Annotated[Literal["world", "nation"], Query(description="What the zone's growth is compared with.")]
+Scheme = Annotated[str, Query(description="Chain scheme id (404 when the graph holds no such scheme).",
+                              max_length=100)]
+
+
+def _invalid(param: str, message: str) -> HTTPException:
+    """A 422 shaped like FastAPI's own validation errors, naming the API parameter."""
+    return HTTPException(422, [{"loc": ["query", param], "msg": message, "type": "value_error"}])
+
+
+def _encode(meta: dict, frame: pd.DataFrame, fmt: str, cutoff: str) -> tuple[bytes, str, dict]:
+    """(body, media type, headers) of a table reply."""
+    name = meta.get("name", "table")
+    if fmt == "csv":
+        from ontology.spreadsheet import escape_formulas
+        body = escape_formulas(frame).to_csv(index=False).encode("utf-8-sig")
+        return body, "text/csv; charset=utf-8", {"Content-Disposition": f'attachment; filename="{name}.csv"'}
+    if fmt == "xlsx":
+        from api.report import write_workbook
+        buffer = io.BytesIO()
+        write_workbook(buffer, {name: frame}, cutoff)
+        return (buffer.getvalue(), "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                {"Content-Disposition": f'attachment; filename="{name}.xlsx"'})
+    body = json.dumps({**meta, "columns": [str(c) for c in frame.columns], "rows": _records(frame)},
+                      ensure_ascii=False, default=str, allow_nan=False).encode("utf-8")
+    return body, "application/json", {}
+
+
 def create_app(settings: Settings, *, db: Path | None = None, neo4j: bool = False,
                atlas: Path | None = None) -> FastAPI:
     """The PatNav API over the graph in ``db`` (embedded) or on the Neo4j server."""
@@ -96,7 +197,7 @@ def create_app(settings: Settings, *, db: Path | None = None, neo4j: bool = Fals
     @asynccontextmanager
     async def lifespan(app: FastAPI):
         store = settings.open_store(db=db, neo4j=neo4j, read_only=True, limits=limits)
-        app.state.store = _Guarded(store)
+        app.state.store = _Guarded(store, settings.api_recheck_s)
         try:
             yield
         finally:
@@ -104,12 +205,30 @@ def create_app(settings: Settings, *, db: Path | None = None, neo4j: bool = Fals
 
     app = FastAPI(title="PatNav API (专利导航)", version="0.1.0", lifespan=lifespan,
                   description="Patent navigation indicators over a knowledge graph. Every indicator is a "
-                              "named Cypher query plus documented post-processing.")
+                              "named Cypher query plus documented post-processing. Tables answer JSON, or CSV / "
+                              "XLSX with `format=`. `POST /api/cypher` needs a token (`patnav token create NAME`).")
+    app.state.tokens, app.state.rate = Tokens(settings.home), RateLimit(settings.api_rate)
 
     @app.exception_handler(PatNavError)
     async def patnav_error(request: Request, exc: PatNavError):
         status = 400 if isinstance(exc, QueryRejected) else 503 if isinstance(exc, StoreError) else 400
         return JSONResponse({"error": type(exc).__name__, "detail": str(exc)}, status_code=status)
+
+    def reply_table(request: Request, store: _Guarded, fmt: str, build: Callable[[], tuple[dict, pd.DataFrame]]):
+        """A table reply, kept for this graph state under the request's path and parameters."""
+        key = (request.url.path, tuple(sorted(request.query_params.multi_items())))
+
+        def make():
+            meta, frame = build()
+            return _encode(meta, frame, fmt, store.cutoff)
+        body, media, headers = store.reply(key, make)
+        return Response(body, media_type=media, headers=headers)
+
+    def known_scheme(store: _Guarded, scheme: str) -> None:
+        schemes = store.cached(lambda memo: set(memo.run("MATCH (n:ChainNode) RETURN DISTINCT n.scheme AS s")["s"]))
+        if scheme not in schemes:
+            raise HTTPException(404, f"the graph holds no chain scheme {scheme!r}; known: "
+                                     f"{', '.join(sorted(map(str, schemes))) or 'none (ingest with --chain)'}")
 
     @app.get("/health", tags=["meta"])
     def health(store: Store) -> dict:
@@ -127,33 +246,41 @@ def create_app(settings: Settings, *, db: Path | None = None, neo4j: bool = Fals
                 for i in INDICATORS.values()]
 
     @app.get("/api/indicators/{name}", tags=["indicators"])
-    def get_indicator(name: str, store: Store,
-                      scheme: Annotated[str, Query(description="Chain scheme id.")] = "icv",
-                      theta: Annotated[float, Query(description="Product control: share an actor needs in a node.")]
-                      = 0.05,
-                      control_weights: Annotated[str, Query(description="Technology, product, market weights.")]
-                      = "0.4,0.3,0.3",
-                      market_weights: Annotated[str, Query(description="Weight per filing office, e.g. US=2,CN=1.5.")]
-                      = "",
-                      window: Annotated[int, Query(description="Years per period window and CAGR span.")] = 5) -> dict:
-        """One indicator computed on the graph (kept until the graph changes), as rows of JSON objects.
-        The parameters are those of `patnav analyze`; indicators that do not use them ignore them."""
+    def get_indicator(name: str, store: Store, request: Request, scheme: Scheme = "icv",
+                      theta: Annotated[float, Query(description="Product control: share an actor needs in a node.",
+                                                    gt=0, le=1, allow_inf_nan=False)] = 0.05,
+                      control_weights: Annotated[str, Query(description="Technology, product, market weights.",
+                                                            max_length=100)] = "0.4,0.3,0.3",
+                      market_weights: Annotated[str, Query(description="Weight per filing office, e.g. US=2,CN=1.5.",
+                                                           max_length=1000)] = "",
+                      window: Annotated[int, Query(description="Years per period window and CAGR span.", ge=2, le=50)]
+                      = 5, format: Format = "json"):
+        """One indicator computed on the graph (kept until the graph changes), as rows of JSON objects (or a
+        CSV / XLSX download). The parameters are those of `patnav analyze`; indicators that do not use them
+        ignore them."""
         try:
             ind = indicator(name)
         except KeyError as exc:
             raise HTTPException(404, str(exc.args[0])) from None
-        options = Options(theta=theta, control_weights=parse_weights(control_weights),
-                          market_weights=parse_market_weights(market_weights), window=window)
-        frame = store.cached(ind.run, scheme, options)
-        return {"name": name, "scheme": scheme, "title_zh": ind.title_zh, "title_en": ind.title_en,
-                "columns": list(frame.columns), "rows": _records(frame)}
+        try:
+            weights = parse_weights(control_weights, "control_weights")
+        except PatNavError as exc:
+            raise _invalid("control_weights", str(exc)) from None
+        try:
+            markets = parse_market_weights(market_weights, "market_weights")
+        except PatNavError as exc:
+            raise _invalid("market_weights", str(exc)) from None
+        known_scheme(store, scheme)
+        options = Options(theta=theta, control_weights=weights, market_weights=markets, window=window)
+        return reply_table(request, store, format, lambda: (
+            {"name": name, "scheme": scheme, "title_zh": ind.title_zh, "title_en": ind.title_en},
+            store.cached(ind.run, scheme, options)))
 
     @app.get("/api/zones/{zone}/positioning/{table}", tags=["positioning"])
-    def get_positioning(zone: str, table: str, store: Store,
-                        scheme: Annotated[str, Query(description="Chain scheme id.")] = "icv",
-                        reference: Annotated[Literal["world", "nation"], Query(
-                            description="What the zone's growth is compared with.")] = "world",
-                        window: Annotated[int, Query(description="CAGR span in years.")] = 5) -> dict:
+    def get_positioning(zone: str, table: str, store: Store, request: Request, scheme: Scheme = "icv",
+                        reference: Reference = "world",
+                        window: Annotated[int, Query(description="CAGR span in years.", ge=2, le=50)] = 5,
+                        format: Format = "json"):
         """One table of the zone's positioning (module 2): ``zone`` is an admin area's code or name
         (440300, 深圳市, 广东省); ``table`` is nodes, coverage, enterprises, roster, technology, talent,
         inventors, agents, cooperation or diagnosis (with or without the ``positioning_`` prefix)."""
@@ -162,10 +289,12 @@ def create_app(settings: Settings, *, db: Path | None = None, neo4j: bool = Fals
             known = ", ".join(n.removeprefix("positioning_") for n, i in INDICATORS.items() if i.module == "positioning")
             raise HTTPException(404, f"no positioning table {table!r}; known: {known}")
         where = _zone(zone)
+        known_scheme(store, scheme)
         ind = INDICATORS[name]
-        frame = store.cached(ind.run, scheme, Options(zone=where, reference=reference, window=window))
-        return {"name": name, "zone": where.record(), "scheme": scheme, "title_zh": ind.title_zh,
-                "title_en": ind.title_en, "columns": list(frame.columns), "rows": _records(frame)}
+        return reply_table(request, store, format, lambda: (
+            {"name": name, "zone": where.record(), "scheme": scheme, "title_zh": ind.title_zh,
+             "title_en": ind.title_en},
+            store.cached(ind.run, scheme, Options(zone=where, reference=reference, window=window))))
 
     def _zone(zone: str):
         try:
@@ -180,46 +309,43 @@ def create_app(settings: Settings, *, db: Path | None = None, neo4j: bool = Fals
         if path not in PATHS:
             raise HTTPException(404, f"no pathway {path!r}; known: {', '.join(PATHS)}")
         where = _zone(zone)
-        options = Options(zone=where, reference=reference)
-        ind = INDICATORS[f"pathway_{path}"]
-        return where, ind, options, store.cached(ind.run, scheme, options)
+        known_scheme(store, scheme)
+        return where, INDICATORS[f"pathway_{path}"], Options(zone=where, reference=reference)
 
     @app.get("/api/zones/{zone}/pathways/{path}", tags=["pathways"])
-    def get_pathway(zone: str, path: str, store: Store,
-                    scheme: Annotated[str, Query(description="Chain scheme id.")] = "icv",
-                    reference: Annotated[Literal["world", "nation"], Query(
-                        description="What the zone's growth is compared with.")] = "world") -> dict:
+    def get_pathway(zone: str, path: str, store: Store, request: Request, scheme: Scheme = "icv",
+                    reference: Reference = "world", format: Format = "json"):
         """One development path of the zone (module 3) as rows: ``path`` is structure, enterprises,
         technology, talent, patent_use or reserve; each row a candidate with node, score, priority (S / A /
         B), reasons in Chinese and English, and evidence."""
-        where, ind, _, frame = _pathway(zone, path, store, scheme, reference)
-        return {"name": ind.name, "zone": where.record(), "scheme": scheme, "title_zh": ind.title_zh,
-                "title_en": ind.title_en, "columns": list(frame.columns), "rows": _records(frame)}
+        where, ind, options = _pathway(zone, path, store, scheme, reference)
+        return reply_table(request, store, format, lambda: (
+            {"name": ind.name, "zone": where.record(), "scheme": scheme, "title_zh": ind.title_zh,
+             "title_en": ind.title_en}, store.cached(ind.run, scheme, options)))
 
     @app.get("/api/zones/{zone}/plan", tags=["plan"])
-    def get_plan(zone: str, store: Store, scheme: Annotated[str, Query(description="Chain scheme id.")] = "icv",
-                 table: Annotated[Literal["plan", "offices"], Query(
-                     description="plan: targets per node and year; offices: the applicant × office matrix.")] = "plan"
-                 ) -> dict:
+    def get_plan(zone: str, store: Store, request: Request, scheme: Scheme = "icv",
+                 table_name: Annotated[Literal["plan", "offices"], Query(alias="table", description=(
+                     "plan: targets per node and year; offices: the applicant × office matrix."))] = "plan",
+                 format: Format = "json"):
         """The zone's patent layout plan (phase 2): per chain node and planned year the target units with
         their range, structure targets, timing, offices and the derivation of every number; or, with
         ``table=offices``, the matrix of the node leaders' and the zone's filings per office (重点 / 有 / 无)."""
         where = _zone(zone)
-        ind = INDICATORS["plan" if table == "plan" else "plan_offices"]
-        frame = store.cached(ind.run, scheme, Options(zone=where))
-        return {"name": ind.name, "zone": where.record(), "scheme": scheme, "title_zh": ind.title_zh,
-                "title_en": ind.title_en, "columns": list(frame.columns), "rows": _records(frame)}
+        known_scheme(store, scheme)
+        ind = INDICATORS["plan" if table_name == "plan" else "plan_offices"]
+        return reply_table(request, store, format, lambda: (
+            {"name": ind.name, "zone": where.record(), "scheme": scheme, "title_zh": ind.title_zh,
+             "title_en": ind.title_en}, store.cached(ind.run, scheme, Options(zone=where))))
 
     @app.get("/api/zones/{zone}/pathways/{path}/graph", tags=["pathways"])
-    def get_pathway_graph(zone: str, path: str, store: Store,
-                          scheme: Annotated[str, Query(description="Chain scheme id.")] = "icv",
-                          reference: Annotated[Literal["world", "nation"], Query(
-                              description="What the zone's growth is compared with.")] = "world",
+    def get_pathway_graph(zone: str, path: str, store: Store, scheme: Scheme = "icv", reference: Reference = "world",
                           format: Annotated[Literal["json", "html"], Query(
                               description="json: nodes and edges; html: the interactive map.")] = "json"):
         """The pathway graph zone → chain node → candidate, every edge with its reason and numbers: JSON
         (``nodes``, ``edges``) or, with ``format=html``, a self-contained interactive map."""
-        where, _, options, frame = _pathway(zone, path, store, scheme, reference)
+        where, ind, options = _pathway(zone, path, store, scheme, reference)
+        frame = store.cached(ind.run, scheme, options)
         positions = store.cached(INDICATORS["positioning_nodes"].run, scheme, options)
         structure = store.cached(INDICATORS["pathway_structure"].run, scheme, options)
         names = store.cached(map_data, scheme)[0].set_index("node")["name_zh"]
@@ -232,10 +358,22 @@ def create_app(settings: Settings, *, db: Path | None = None, neo4j: bool = Fals
                       description="Colour nodes by chain stage or by the growth (CAGR) of their filings.")] = "stage"
                   ) -> HTMLResponse:
         """The interactive chain map (self-contained HTML: no CDN), coloured by stage or by growth."""
-        if store.run(run_query, "chain_nodes", scheme=scheme).empty:
-            raise HTTPException(404, f"no chain nodes of scheme {scheme!r} in the graph")
+        known_scheme(store, scheme)
         nodes, links = store.cached(map_data, scheme)
         return HTMLResponse(chain_map_html(nodes, links, f"{scheme} chain map", colour_by=colour))
+
+    @app.post("/api/cypher", tags=["cypher"])
+    def cypher(body: CypherRequest, store: Store, token: TokenName,
+               format: Annotated[Literal["json", "csv"], Query(description="json rows or a CSV download.")] = "json"):
+        """Run one read-only Cypher statement (token required: `Authorization: Bearer <token>`): the same
+        guard as `patnav query` refuses writes, files, settings and administration (400); at most
+        PATNAV_QUERY_MAX_ROWS rows and PATNAV_QUERY_TIMEOUT seconds. Answers ``{"columns": [...], "rows":
+        [...]}`` or CSV."""
+        frame = store.run(lambda s: s.run(analyst_query(body.query, s.engine), body.params,
+                                          max_rows=settings.query_max_rows))
+        meta = {"name": "cypher", "engine": store.store.engine, "row_count": len(frame)}
+        content, media, headers = _encode(meta, frame, format, "")
+        return Response(content, media_type=media, headers=headers)
 
     if atlas is not None:
         if not (Path(atlas) / "index.html").is_file():

@@ -38,6 +38,9 @@ app.add_typer(neo4j_app, name="neo4j")
 ontology_app = typer.Typer(help="Check, edit (via Excel) and compare chain and classification schemes.",
                            no_args_is_help=True)
 app.add_typer(ontology_app, name="ontology")
+token_app = typer.Typer(help="API tokens for `POST /api/cypher` (stored hashed under PATNAV_HOME).",
+                        no_args_is_help=True)
+app.add_typer(token_app, name="token")
 err = Console(stderr=True)
 out = Console()
 
@@ -365,6 +368,39 @@ def neo4j_status() -> None:
         out.print("Neo4j is not running")
         raise typer.Exit(1)
     out.print(f"Neo4j {info.version} running (pid {info.pid}) at {info.uri}")
+
+
+def _tokens():
+    from api.tokens import Tokens
+    return Tokens(Settings.from_env().home)
+
+
+@token_app.command("create")
+@friendly
+def token_create(name: Annotated[str, typer.Argument(help="Who or what the token is for, e.g. analyst-li.")]) -> None:
+    """Make a token and print it once (only its SHA-256 is kept); send it as `Authorization: Bearer <token>`."""
+    token = _tokens().create(name)
+    err.print(f"token {name!r} created; it is shown once — keep it like a password:", highlight=False)
+    sys.stdout.write(token + "\n")
+
+
+@token_app.command("revoke")
+@friendly
+def token_revoke(name: Annotated[str, typer.Argument(help="The token's name.")]) -> None:
+    """Revoke a token: a running server answers 403 to it from the next request on."""
+    if not _tokens().revoke(name):
+        raise PatNavError(f"no active token named {name!r}; `patnav token list` shows them")
+    out.print(f"token {name!r} revoked")
+
+
+@token_app.command("list")
+@friendly
+def token_list() -> None:
+    """The tokens' names, when they were made and revoked (never the tokens)."""
+    table = Table("name", "created", "revoked")
+    for entry in _tokens().names():
+        table.add_row(entry["name"], entry["created"] or "", entry["revoked"] or "")
+    out.print(table)
 
 
 @ontology_app.command("validate")

@@ -53,11 +53,11 @@ def fmt(column: str, value) -> str:
 
 
 # ------------------------------------------------------------------------------------------ tables.xlsx
-def write_workbook(path: Path, tables: dict[str, pd.DataFrame], cutoff: str) -> None:
+def write_workbook(path, tables: dict[str, pd.DataFrame], cutoff: str) -> None:
     """Every table as a sheet (header bold and frozen, filters on, widths fitted; text always written as
     text — a cell starting with ``=`` is never a formula) and a first sheet of plain definitions."""
     import xlsxwriter
-    book = xlsxwriter.Workbook(str(path), {"strings_to_formulas": False, "strings_to_urls": False,
+    book = xlsxwriter.Workbook(path if hasattr(path, "write") else str(path), {"strings_to_formulas": False, "strings_to_urls": False,
                                            "nan_inf_to_errors": True})
     head = book.add_format({"bold": True, "bg_color": "#DCE6F1", "border": 1, "text_wrap": True, "valign": "top"})
     pct = book.add_format({"num_format": "0.0%"})

@@ -10,6 +10,8 @@
 | PATNAV_NEO4J_PORT | 7687 | Bolt port for `patnav neo4j start` |
 | PATNAV_QUERY_TIMEOUT | 60 | seconds a read query may run |
 | PATNAV_QUERY_MAX_ROWS | 100000 | rows a read query may return |
+| PATNAV_API_RATE | 120 | requests a minute one API token may send to `POST /api/cypher` |
+| PATNAV_API_RECHECK | 2 | seconds the API trusts its cached tables before asking the graph whether it changed |
 """
 
 from __future__ import annotations
@@ -51,6 +53,8 @@ class Settings:
     neo4j_port: int = 7687
     query_timeout_s: float = 60.0
     query_max_rows: int = 100_000
+    api_rate: int = 120
+    api_recheck_s: float = 2.0
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> "Settings":
@@ -64,6 +68,8 @@ class Settings:
             neo4j_port=_number(env, "PATNAV_NEO4J_PORT", "7687", int, "a port number (0 picks a free one)", 0),
             query_timeout_s=_number(env, "PATNAV_QUERY_TIMEOUT", "60", float, "seconds a query may run", 0.001),
             query_max_rows=_number(env, "PATNAV_QUERY_MAX_ROWS", "100000", int, "rows a query may return", 1),
+            api_rate=_number(env, "PATNAV_API_RATE", "120", int, "requests a minute per API token", 1),
+            api_recheck_s=_number(env, "PATNAV_API_RECHECK", "2", float, "seconds between graph checks", 0),
         )
 
     @property

@@ -47,13 +47,28 @@ class EmbeddedStore:
         self._conn: ladybug.Connection | None = None
         self._mode: str | None = None  # "read" or "write"
         self._closed = False
+        self._seen: tuple | None = None  # the database files as the read handle opened them
 
     # ------------------------------------------------------------------ handles
+    def _files(self) -> tuple:
+        """Size and modification time of the database file and its write-ahead log: what changes when
+        another process (an ingest, a classify) writes the graph."""
+        out = []
+        for path in (self.path, self.path.with_name(self.path.name + ".wal")):
+            try:
+                st = path.stat()
+                out.append((st.st_size, st.st_mtime_ns))
+            except FileNotFoundError:
+                out.append(None)
+        return tuple(out)
+
     def _open(self, mode: str) -> ladybug.Connection:
         if self._closed:
             raise StoreError(f"the store on {self.directory} is closed; open a new one")
         if self._mode == mode and self._conn is not None:
-            return self._conn
+            if mode != "read" or self._files() == self._seen:
+                return self._conn
+            self._release()  # another process wrote the graph: a read handle sees the file as it was opened
         self._release()
         if mode == "read" and not self.path.exists():
             self._open("write")  # a new, empty database: create the file, then reopen read-only
@@ -64,6 +79,7 @@ class EmbeddedStore:
         except RuntimeError as exc:
             raise StoreError(f"cannot open LadybugDB at {self.path} for {mode}ing: {exc}. If another "
                              f"process (an ingest, a server) has it open for writing, stop it first.") from exc
+        self._seen = self._files() if mode == "read" else None
         if self.limits.timeout_s:
             self._conn.set_query_timeout(max(1, math.ceil(self.limits.timeout_s * 1000)))  # 0 would mean none
         self._mode = mode
@@ -93,14 +109,16 @@ class EmbeddedStore:
         return result
 
     # ------------------------------------------------------------------ protocol
-    def run(self, query: str, params: Mapping[str, Any] | None = None) -> pd.DataFrame:
+    def run(self, query: str, params: Mapping[str, Any] | None = None, *,
+            max_rows: int | None = None) -> pd.DataFrame:
         result = self._exec(self._open("read"), query, params)
+        limit = self.limits.max_rows if max_rows is None else max_rows
         try:
             columns = result.get_column_names()
             n = result.get_num_tuples()
-            if self.limits.max_rows is not None and n > self.limits.max_rows:
+            if limit is not None and n > limit:
                 raise QueryRejected(f"the query returned {n} rows, more than the limit of "
-                                    f"{self.limits.max_rows}; add LIMIT or aggregate")
+                                    f"{limit}; add LIMIT or aggregate")
             rows = []
             while result.has_next():
                 rows.append(result.get_next())

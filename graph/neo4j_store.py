@@ -52,8 +52,9 @@ class Neo4jStore:
         return cls(driver, owns_driver=True, **kw)
 
     # ------------------------------------------------------------------ protocol
-    def run(self, query: str, params: Mapping[str, Any] | None = None) -> pd.DataFrame:
-        limit = self.limits.max_rows
+    def run(self, query: str, params: Mapping[str, Any] | None = None, *,
+            max_rows: int | None = None) -> pd.DataFrame:
+        limit = self.limits.max_rows if max_rows is None else max_rows
 
         @neo4j.unit_of_work(timeout=self.limits.timeout_s)
         def work(tx: neo4j.ManagedTransaction):

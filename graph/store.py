@@ -38,8 +38,10 @@ class GraphStore(Protocol):
 
     engine: str  # "ladybug" or "neo4j"
 
-    def run(self, query: str, params: Mapping[str, Any] | None = None) -> pd.DataFrame:
-        """Run a read-only query; the engine refuses writes (``QueryRejected``)."""
+    def run(self, query: str, params: Mapping[str, Any] | None = None, *,
+            max_rows: int | None = None) -> pd.DataFrame:
+        """Run a read-only query; the engine refuses writes (``QueryRejected``). ``max_rows`` overrides the
+        store's row limit for this query (more rows → ``QueryRejected``)."""
 
     def load_nodes(self, label: str, frame: pd.DataFrame) -> Loaded:
         """Upsert nodes by ``id``; columns are properties declared in the ontology."""
