@@ -29,7 +29,7 @@ demo: install
 
 # Start the test server, run every test against it, and stop it whatever the outcome.
 test: install system
-	PATNAV_HOME=$(TEST_HOME) PATNAV_NEO4J_PORT=$(TEST_PORT) $(PATNAV) neo4j start
+	PATNAV_HOME=$(TEST_HOME) PATNAV_NEO4J_PORT=$(TEST_PORT) $(PATNAV) neo4j start --browser --http-port 0
 	PATNAV_HOME=$(TEST_HOME) $(PY) -m pytest -v --durations=15; status=$$?; \
 	PATNAV_HOME=$(TEST_HOME) $(PATNAV) neo4j stop; exit $$status
 

@@ -338,17 +338,23 @@ def demo(out_dir: Annotated[Path, typer.Option("--out", help="Where to write the
 def neo4j_start(port: Annotated[Optional[int], typer.Option(help="Bolt port (default PATNAV_NEO4J_PORT or 7687; 0 picks a free one).")]
                 = None,
                 heap: Annotated[str, typer.Option(help="JVM heap.")] = "2g",
-                pagecache: Annotated[str, typer.Option(help="Page cache.")] = "2g") -> None:
-    """Download (once) and start Neo4j Community 5.26 on 127.0.0.1; print its URI."""
+                pagecache: Annotated[str, typer.Option(help="Page cache.")] = "2g",
+                browser: Annotated[bool, typer.Option("--browser", help="Also serve Neo4j Browser (with the PatNav "
+                                                      "Cypher cookbook) over HTTP on 127.0.0.1.")] = False,
+                http_port: Annotated[int, typer.Option(help="HTTP port of the Browser (0 picks a free one).")]
+                = 7474) -> None:
+    """Download (once) and start Neo4j Community 5.26 on 127.0.0.1; print its URI (and the Browser's)."""
     settings = Settings.from_env()
     with Progress(TextColumn("Neo4j jars"), BarColumn(), DownloadColumn(), TransferSpeedColumn(),
                   console=err, transient=True) as bar:
         task = bar.add_task("jars", total=None)
         info = neo4j_server.start(settings.neo4j_home, port=settings.neo4j_port if port is None else port, heap=heap,
-                                  pagecache=pagecache,
+                                  pagecache=pagecache, browser=browser, http_port=http_port,
                                   progress=lambda done, total: bar.update(task, completed=done, total=total))
     out.print(f"Neo4j {info.version} running (pid {info.pid}) at {info.uri}; user {info.user}, "
               f"password in {info.home / 'auth.json'}")
+    if info.browser:
+        out.print(f"Neo4j Browser: {info.browser} (connect to {info.uri}; the Cypher cookbook opens after login)")
 
 
 @neo4j_app.command("stop")

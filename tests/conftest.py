@@ -43,7 +43,7 @@ def neo4j_credentials(settings):
         yield settings.neo4j_credentials()
         return
     started = neo4j_server.status(settings.neo4j_home) is None
-    info = neo4j_server.start(settings.neo4j_home, port=settings.neo4j_port)
+    info = neo4j_server.start(settings.neo4j_home, port=settings.neo4j_port, browser=True, http_port=0)
     yield info.uri, info.user, info.password
     if started:
         neo4j_server.stop(settings.neo4j_home)

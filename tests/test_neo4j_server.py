@@ -86,3 +86,31 @@ def test_generated_passwords_never_look_like_an_option():
     an option); every generated password is a plain token."""
 
     assert all(re.fullmatch(r"[0-9a-f]{36}", srv.new_password()) for _ in range(2000))
+
+
+def test_conf_with_the_browser_keeps_http_on_loopback(tmp_path):
+    conf = srv.write_conf(tmp_path, 7777, "1g", "512m", http_port=7475).read_text()
+    assert "server.http.enabled=true" in conf and "server.http.listen_address=127.0.0.1:7475" in conf
+    assert "client.allow_telemetry=false" in conf and "dbms.security.procedures.allowlist=\n" in conf
+    assert f"browser.post_connect_cmd=play http://127.0.0.1:7475/browser/{srv.GUIDE}" in conf
+    assert "dbms.security.allow_csv_import_from_file_urls=false" in conf
+
+
+def test_the_browser_jar_is_locked_and_carries_the_cookbook_offline(tmp_path):
+    """The Browser jar is pinned like the server's; the copy PatNav serves adds the cookbook guide and drops
+    the bundle's web-font request to fonts.googleapis.com."""
+    import zipfile
+
+    _, server = srv.read_lock()
+    _, both = srv.read_lock(browser=True)
+    [jar] = [j for j in both if j not in server]
+    assert jar.group == "browser" and jar.coord.startswith("org.neo4j.client:neo4j-browser:")
+    [original] = srv.fetch_jars([jar])
+    made = srv.browser_jar(tmp_path, original)
+    with zipfile.ZipFile(made) as z:
+        assert z.read(f"browser/{srv.GUIDE}").decode().startswith('<article class="guide">')
+        bundles = [n for n in z.namelist() if n.endswith(".js")]
+        assert bundles and not any(b"fonts.googleapis.com/css" in z.read(n) for n in bundles)
+    with zipfile.ZipFile(original) as z:
+        assert any(b"fonts.googleapis.com/css" in z.read(n) for n in z.namelist() if n.endswith(".js"))
+    assert srv.browser_jar(tmp_path, original) == made  # built once per cookbook
