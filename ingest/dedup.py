@@ -20,7 +20,7 @@ import pandas as pd
 from ingest import bulk
 
 LIST_COLUMNS = ("applicants", "applicant_countries", "applicant_addresses", "std_applicants", "inventors", "ipcs",
-                "cpcs", "invalid_codes")
+                "cpcs", "invalid_codes", "cited_pubs", "citing_pubs")
 MERGE_COLUMNS = ["file", "row", "id", "into_file", "into_row", "into_id", "reason"]
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import pandas as pd
 
+from ingest.citations import citation_links
 from ingest import bulk
 from ingest.ipc_titles import level as ipc_level
 from ingest.countries import decide
@@ -20,7 +21,7 @@ from ontology.errors import IngestError
 PATENT_COLUMNS = ["id", "app_no", "title", "abstract", "app_date", "app_year", "priority_date", "year", "year_basis",
                   "pub_date", "grant_date",
                   "authority", "kind", "type", "legal_status", "is_active", "transfers", "licences", "pledges",
-                  "litigations", "url", "claims", "cites", "cited_by",
+                  "litigations", "url", "claims", "cites", "cited_by", "cited_pubs", "citing_pubs",
                   "family_id", "family_size", "family_offices", "priority_country", "locarno", "source"]
 
 
@@ -101,6 +102,9 @@ def graph_frames(records: pd.DataFrame, in_node: pd.DataFrame | None = None,
         frames["PART_OF"].attrs["endpoints"] = ("ChainNode", "ChainNode")  # PART_OF also links IPC → IPC
     if in_node is not None and len(in_node):
         frames["IN_NODE"] = in_node
+    cites = citation_links(records)
+    if len(cites):
+        frames["CITES"] = cites
     return frames
 
 

@@ -24,7 +24,7 @@ from ingest.read import Raw
 RECORD_COLUMNS = ["id", "app_no", "title", "abstract", "app_date", "app_year", "priority_date", "year", "year_basis",
                   "pub_date", "grant_date",
                   "authority", "kind", "type", "legal_status", "is_active", "transfers", "licences", "pledges", "litigations",
-                  "url", "claims", "cites", "cited_by",
+                  "url", "claims", "cites", "cited_by", "cited_pubs", "citing_pubs",
                   "family_id", "family_size", "family_offices", "priority_country", "priority_known", "applicants",
                   "applicant_countries", "applicant_addresses", "std_applicants",
                   "inventors", "ipcs", "ipc_main", "cpcs", "locarno", "sei_labels", "address", "province", "city", "invalid_codes",
@@ -615,9 +615,14 @@ def records(raw: Raw) -> Normalised:
         if wrong:
             invalid_numbers[raw.mapping.get(field, field)] = wrong
     for field in ("std_applicants", "inventors", "ipcs", "cpcs", "family_members", "family_offices",
-                  "priority_numbers"):
+                  "priority_numbers", "cited_pubs", "citing_pubs"):
         rec[field] = (split_multi(col(field), prof.separator, _WITHHELD if field == "inventors" else None)
                       if field in f else pd.Series([[] for _ in range(len(rec))], index=rec.index, dtype=object))
+    from ingest.citations import numbers
+    for field, count in (("cited_pubs", "cites"), ("citing_pubs", "cited_by")):  # lists of cited / citing numbers
+        rec[field] = numbers(rec[field])
+        listed = rec[field].map(len)
+        rec[count] = rec[count].where(rec[count].notna() | listed.eq(0), listed.astype("Int64"))
     rec["applicants"], rec["applicant_countries"], rec["applicant_addresses"] = applicant_parts(
         col("applicants"), prof.separator, col("applicant_country") if "applicant_country" in f else None,
         col("applicant_address") if "applicant_address" in f else None)

@@ -175,7 +175,11 @@ def ingest_files(paths: Sequence[str | Path], chains: Sequence[Chain] = (), step
         dup = sorted({n for n in names if names.count(n) > 1})
         raise IngestError(f"two input files share the name {dup}; rows are traced by file name, rename one")
     if previous is not None and len(previous):
-        parts.insert(0, previous[~previous["source"].isin(names)])
+        previous = previous[~previous["source"].isin(names)].copy()
+        for column in ("cited_pubs", "citing_pubs"):  # rows kept by a PatNav before citation lists were read
+            if column not in previous.columns:
+                previous[column] = [[] for _ in range(len(previous))]
+        parts.insert(0, previous)
     allrec = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame()
     dedup = deduplicate(allrec)
     if step:

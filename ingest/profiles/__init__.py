@@ -23,7 +23,8 @@ PROFILES_DIR = Path(__file__).parent
 #: the canonical fields a profile may map; every other header is ignored.
 FIELDS = ("id", "record_id", "app_no", "title", "abstract", "app_date", "app_year", "priority_date", "priority_year",
           "pub_date", "grant_date", "applicants", "applicant_country", "applicant_address",
-          "std_applicants", "inventors", "ipcs", "ipc_main", "cpcs", "claims", "cites", "cited_by", "legal_status",
+          "std_applicants", "inventors", "ipcs", "ipc_main", "cpcs", "claims", "cites", "cited_by", "cited_pubs",
+          "citing_pubs", "legal_status",
           "legal_events", "litigations", "url",
           "patent_type", "family_id", "family_members", "family_size", "family_offices", "priority_numbers",
           "priority_country", "address", "province", "city", "sei_labels", "sei_main_labels")
