@@ -10,6 +10,7 @@
 | PATNAV_NEO4J_PORT | 7687 | Bolt port for `patnav neo4j start` |
 | PATNAV_QUERY_TIMEOUT | 60 | seconds a read query may run |
 | PATNAV_QUERY_MAX_ROWS | 100000 | rows a read query may return |
+| PATNAV_BULK_IMPORT_ROWS | 200000 | a first load into an empty Neo4j of at least this many graph rows goes through `neo4j-admin database import` (the server `patnav neo4j start` runs is restarted for it) |
 | PATNAV_API_RATE | 120 | requests a minute one API token may send to `POST /api/cypher` |
 | PATNAV_API_RECHECK | 2 | seconds the API trusts its cached tables before asking the graph whether it changed |
 """
@@ -54,6 +55,7 @@ class Settings:
     query_timeout_s: float = 60.0
     query_max_rows: int = 100_000
     api_rate: int = 120
+    bulk_import_rows: int = 200_000
     api_recheck_s: float = 2.0
 
     @classmethod
@@ -68,6 +70,7 @@ class Settings:
             neo4j_port=_number(env, "PATNAV_NEO4J_PORT", "7687", int, "a port number (0 picks a free one)", 0),
             query_timeout_s=_number(env, "PATNAV_QUERY_TIMEOUT", "60", float, "seconds a query may run", 0.001),
             query_max_rows=_number(env, "PATNAV_QUERY_MAX_ROWS", "100000", int, "rows a query may return", 1),
+            bulk_import_rows=_number(env, "PATNAV_BULK_IMPORT_ROWS", "200000", int, "graph rows", 0),
             api_rate=_number(env, "PATNAV_API_RATE", "120", int, "requests a minute per API token", 1),
             api_recheck_s=_number(env, "PATNAV_API_RECHECK", "2", float, "seconds between graph checks", 0),
         )
@@ -104,7 +107,12 @@ class Settings:
         if neo4j:
             uri, user, password = self.neo4j_credentials()
             from graph.neo4j_store import Neo4jStore
-            return Neo4jStore.connect(uri, user, password, database=self.neo4j_database, limits=limits)
+            store = Neo4jStore.connect(uri, user, password, database=self.neo4j_database, limits=limits)
+            auth_file = self.neo4j_home / "auth.json"
+            if auth_file.exists() and json.loads(auth_file.read_text()).get("uri") == uri:
+                store.server_home = self.neo4j_home  # PatNav's own server: bulk import may restart it
+            store.bulk_import_rows = self.bulk_import_rows
+            return store
         from graph.embedded_store import EmbeddedStore
         return EmbeddedStore(db, read_only=read_only, limits=limits)
 

@@ -54,8 +54,15 @@ def ingest(store: GraphStore, state_dir: Path, paths: Sequence[str | Path], chai
     frames = {k: v for k, v in result.frames.items() if k not in NOT_DIFFED}
     before, interrupted = state.loaded_frames(), state.incomplete() is not None
     state.begin(frames, [Path(p).name for p in paths])  # the graph counts as incomplete until state.done
-    graph = reconcile(store, before, frames, progress=(lambda name, n: step(f"loaded {name}")) if step else None,
-                      trust=not interrupted)
+    bulk = _bulk(store, before, interrupted, result.frames)
+    if bulk:  # a large first load into an empty Neo4j: the offline import tool
+        if step:
+            step("bulk import (neo4j-admin): the server restarts")
+        done = store.bulk_import(result.frames)
+        graph = {name: {"created": n.created, "updated": 0, "removed": 0} for name, n in done.items()}
+    else:
+        graph = reconcile(store, before, frames, progress=(lambda name, n: step(f"loaded {name}")) if step else None,
+                          trust=not interrupted)
     tags = result.frames.get("IN_NODE")
     if tags is None:
         tags = pd.DataFrame(columns=["from", "to", "score", "rule"])
@@ -65,7 +72,7 @@ def ingest(store: GraphStore, state_dir: Path, paths: Sequence[str | Path], chai
             t = replace_tags(store, chain, tags, patents=result.records["id"])
             tally = graph.setdefault("IN_NODE", {"created": 0, "updated": 0, "removed": 0})
             tally["created"] += t["added"]
-            tally["updated"] += t["unchanged"]
+            tally["updated"] += 0 if bulk else t["unchanged"]  # after a bulk import the tags were all just made
             tally["removed"] += t["removed"] + removed["IN_NODE"]
         if removed["nodes"]:
             graph.setdefault("ChainNode", {})["removed"] = graph.get("ChainNode", {}).get("removed", 0) + removed["nodes"]
@@ -79,6 +86,19 @@ def ingest(store: GraphStore, state_dir: Path, paths: Sequence[str | Path], chai
     if report_path:
         Path(report_path).write_text(json.dumps(report, ensure_ascii=False, indent=2), encoding="utf-8")
     return report
+
+
+def _bulk(store: GraphStore, before: dict, interrupted: bool, frames: dict) -> bool:
+    """Whether this load goes through ``neo4j-admin database import``: the first load (nothing loaded
+    before, no killed run) of at least ``PATNAV_BULK_IMPORT_ROWS`` graph rows into an empty database of the
+    server `patnav neo4j start` runs. Smaller loads take ``UNWIND`` batches: the server's restart costs
+    more than it saves."""
+    threshold = getattr(store, "bulk_import_rows", None)
+    if store.engine != "neo4j" or getattr(store, "server_home", None) is None or threshold is None:
+        return False
+    if before or interrupted or sum(len(f) for f in frames.values()) < threshold:
+        return False
+    return store.is_empty()
 
 
 def incomplete(state_dir: Path | None) -> str | None:

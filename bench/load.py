@@ -1,14 +1,17 @@
-"""Bulk-load benchmark: LadybugDB COPY vs Neo4j UNWIND batches vs Neo4j one-MERGE-per-row.
+"""Bulk-load benchmark: LadybugDB COPY vs Neo4j bulk import vs Neo4j UNWIND batches vs one MERGE per row.
 
 Patents with their applicants, inventors and IPC classes are resampled from the real Patentics
 autonomous-driving exports in ../shared/data (the committed sample when absent) to N patents; each
 copy gets a new publication number, people and classes keep their real values. Every path loads the
-same frames through the store protocol, timed from frames to committed graph. Prints graph rows/s
-(nodes + relationships) per path and the ratios measured in this one run.
+same frames, timed from frames to committed graph: the store protocol's loads, and for Neo4j's first load
+``neo4j-admin database import full`` (CSV written, server stopped, import, server started, constraints
+made — ``graph.neo4j_import``). Prints graph rows/s (nodes + relationships) per path and the ratios
+measured in this one run.
 
     python bench/load.py [--sizes 100000 1000000] [--naive 2000] [--neo4j-max 1000000]
 
-Neo4j comes from PATNAV_NEO4J_* or the server `patnav neo4j start` runs (``make bench`` starts one).
+Neo4j is the server `patnav neo4j start` runs under PATNAV_HOME (``make bench`` starts one): the bulk
+import stops and restarts it.
 """
 
 from __future__ import annotations
@@ -29,7 +32,7 @@ sys.path.insert(0, str(ROOT))
 
 from api.settings import Settings  # noqa: E402
 from graph.embedded_store import EmbeddedStore  # noqa: E402
-from graph.neo4j_store import Neo4jStore  # noqa: E402
+from graph.neo4j_import import import_full  # noqa: E402
 from ingest.frames import graph_frames  # noqa: E402
 from ingest.normalize import records  # noqa: E402
 from ingest.read import read_export  # noqa: E402
@@ -90,8 +93,22 @@ def main() -> None:
     rec = real_records()
     print(f"source: {len(rec)} real patents; machine: {platform.machine()}, Python {platform.python_version()}")
     settings = Settings.from_env()
-    neo = Neo4jStore.connect(*settings.neo4j_credentials())
+    neo = settings.open_store(neo4j=True, read_only=False)
+    if neo.server_home is None:
+        sys.exit("the bulk import needs the server `patnav neo4j start` runs under PATNAV_HOME")
     results = []
+
+    def wipe():  # an empty database, fast whatever it holds: the import tool with no input
+        import_full(neo.server_home, {})
+
+    stages: dict[int, list] = {}
+
+    def bulk(frames):
+        marks = [("begin", time.perf_counter())]
+        import_full(neo.server_home, frames, step=lambda what: marks.append((what, time.perf_counter())))
+        neo.create_schema()
+        marks.append(("created the constraints", time.perf_counter()))
+        stages[len(frames["Patent"])] = [(what, round(t - marks[i][1], 2)) for i, (what, t) in enumerate(marks[1:])]
 
     def report(path, n, frames, seconds):
         rows = graph_rows(frames)
@@ -107,13 +124,14 @@ def main() -> None:
             report("ladybug COPY", n, frames, timed(lambda: load_graph(store, frames)))
             store.close()
         if n <= args.neo4j_max:
-            neo.reset()
+            report("neo4j bulk import", n, frames, timed(lambda: bulk(frames)))
+            wipe()
             report("neo4j UNWIND batches", n, frames, timed(lambda: load_graph(neo, frames)))
     frames = graph_frames(resample(rec, args.naive))
-    neo.reset()
+    wipe()
     neo.create_schema()
     report("neo4j one MERGE per row", args.naive, frames, timed(lambda: naive_load(neo.driver, frames)))
-    neo.reset()
+    wipe()
     neo.close()
 
     rate = {(r["path"], r["patents"]): r["rows_per_s"] for r in results}
@@ -121,13 +139,17 @@ def main() -> None:
     print("\nratios (same run):")
     for n in args.sizes:
         lb, nj = rate.get(("ladybug COPY", n)), rate.get(("neo4j UNWIND batches", n))
+        bulk_rate = rate.get(("neo4j bulk import", n))
         if nj:
-            print(f"  {n:>9,} patents: ladybug COPY / neo4j UNWIND = {lb / nj:6.1f}x; "
+            print(f"  {n:>9,} patents: neo4j bulk import / neo4j UNWIND = {bulk_rate / nj:6.1f}x; "
+                  f"ladybug COPY / neo4j UNWIND = {lb / nj:6.1f}x; "
                   f"neo4j UNWIND / naive MERGE = {nj / naive:6.1f}x; ladybug COPY / naive = {lb / naive:7.1f}x")
         else:
             print(f"  {n:>9,} patents: ladybug COPY / naive MERGE = {lb / naive:7.1f}x")
+    for n, parts in stages.items():
+        print(f"  bulk import of {n:,} patents, seconds per stage: " + "; ".join(f"{w} {s}" for w, s in parts))
     args.out.parent.mkdir(parents=True, exist_ok=True)
-    args.out.write_text(json.dumps(results, indent=1))
+    args.out.write_text(json.dumps({"runs": results, "bulk_stages": stages}, indent=1))
     print(f"\nwritten {args.out}")
 
 

@@ -34,6 +34,8 @@ class Neo4jStore:
         self.batch_size = batch_size
         self.vocab = vocab or vocabulary()
         self._owns_driver = owns_driver
+        self.server_home = None  # set when this is the server `patnav neo4j start` runs (bulk import may restart it)
+        self.bulk_import_rows: int | None = None  # a first load this large goes through neo4j-admin import
 
     @classmethod
     def connect(cls, uri: str, user: str, password: str, **kw) -> "Neo4jStore":
@@ -121,6 +123,20 @@ class Neo4jStore:
         table = pa.table({"id": pa.array(list(ids), pa.string())})
         query = f"UNWIND $rows AS r MATCH (n:{label} {{id: r.id}}) DETACH DELETE n"
         return self._batches(table, lambda tx, rows: tx.run(query, rows=rows).consume().counters.nodes_deleted)
+
+    def is_empty(self) -> bool:
+        """True when the database holds no node."""
+        return self._session(neo4j.READ_ACCESS, lambda s: s.run("MATCH (n) RETURN n LIMIT 1").single(), "query") is None
+
+    def bulk_import(self, frames) -> dict:
+        """Load ``frames`` into this empty database with ``neo4j-admin database import full`` (the server is
+        restarted), then create the constraints."""
+        from graph.neo4j_import import import_full
+        if self.server_home is None or not self.is_empty():
+            raise StoreError("bulk import needs an empty database on the server `patnav neo4j start` runs")
+        done = import_full(self.server_home, frames, database=self.database, vocab=self.vocab)
+        self.create_schema()
+        return done
 
     def reset(self) -> None:
         """Delete every node and relationship (in bounded transactions); constraints stay."""

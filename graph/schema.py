@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from ontology.errors import StoreError
 from ontology.vocab import Prop, Vocabulary, vocabulary
@@ -63,6 +64,10 @@ def _cast(frame: pd.DataFrame, props: tuple[Prop, ...], what: str) -> pa.Table:
         try:  # infer, then a safe cast: 1.7 never becomes 1, "x" never becomes null
             columns[p.name] = (pa.array(series, type=typ, from_pandas=True) if p.many
                                else pa.array(series, from_pandas=True).cast(typ))
+            if p.many and len(series):  # an empty list is no value: null on every load path (the import
+                column = columns[p.name]  # tool cannot write an empty array)
+                columns[p.name] = pc.if_else(pc.equal(pc.list_value_length(column), 0),
+                                             pa.scalar(None, typ), column)
         except (pa.ArrowInvalid, pa.ArrowTypeError, ValueError, TypeError) as exc:
             bad = _first_unfit(series, typ)
             raise StoreError(f"{what}: column {p.name!r} must hold {p.dtype}{' lists' if p.many else ''} "
