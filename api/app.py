@@ -60,17 +60,28 @@ class _Guarded:
         self.memo, self.seen, self.checked = Memo(store), None, -math.inf
         self.replies: dict = {}
         self.generation = 0
+        self.version = getattr(store, "version", None)  # the embedded store's files: a change is seen at once
+        self.version_seen = None
 
     def run(self, fn, *args, **kwargs):
         with self.lock:
             return fn(self.store, *args, **kwargs)
 
+    def _current(self) -> bool:
+        """Whether the kept tables still describe the graph, without asking the engine: the embedded
+        database's files are as they were, or (Neo4j) the last check is recent enough."""
+        if self.seen is None:
+            return False
+        if self.version is not None:
+            return self.version() == self.version_seen
+        return time.monotonic() - self.checked < self.recheck_s
+
     def _fresh(self) -> None:
-        now = time.monotonic()
-        if now - self.checked < self.recheck_s:
+        if self._current():
             return
+        version = self.version() if self.version is not None else None
         state = tuple(str(v) for v in self.store.run(FINGERPRINT).iloc[0])
-        self.checked = now
+        self.checked, self.version_seen = time.monotonic(), version
         if state != self.seen:
             self.memo, self.seen, self.replies = Memo(self.store), state, {}
             self.generation += 1
@@ -94,10 +105,51 @@ class _Guarded:
                 self.replies[key] = value
         return value
 
+    def hit(self, key):
+        """The kept reply for ``key`` if the graph is known unchanged, else None (no lock, no query: the
+        fast path of :class:`KeptReplies`)."""
+        return self.replies.get(key) if self._current() else None
+
     @property
     def cutoff(self) -> str:
         """The latest publication date in the graph (the data cut-off)."""
         return str(self.seen[1]) if self.seen else ""
+
+
+class KeptReplies:
+    """ASGI middleware: a GET whose reply is kept for the current graph is answered here, before routing,
+    validation and the thread pool (the reply was made by the route itself, with the same key)."""
+
+    def __init__(self, app) -> None:
+        self.app = app
+
+    async def __call__(self, scope, receive, send):
+        if scope["type"] == "http" and scope["method"] == "GET":
+            store = getattr(scope["app"].state, "store", None)
+            if store is not None:
+                from urllib.parse import parse_qsl
+                query = parse_qsl(scope.get("query_string", b"").decode("latin-1"), keep_blank_values=True)
+                kept = store.hit((scope["path"], tuple(sorted(query))))
+                if kept is not None:
+                    accept = dict(scope["headers"]).get(b"accept-encoding", b"").decode("latin-1")
+                    await _send(kept, accept)(scope, receive, send)
+                    return
+        await self.app(scope, receive, send)
+
+
+def _send(kept: tuple, accept: str) -> Response:
+    """A kept reply (body, media type, headers, gzipped body or None), gzipped when the client takes it."""
+    body, media, headers, packed = kept
+    if packed is not None and "gzip" in accept:
+        return Response(packed, media_type=media, headers={**headers, "Content-Encoding": "gzip",
+                                                           "Vary": "Accept-Encoding"})
+    return Response(body, media_type=media, headers={**headers, "Vary": "Accept-Encoding"} if packed else headers)
+
+
+def _packed(body: bytes) -> bytes | None:
+    """The body gzipped once when kept (tables of hundreds of kB shrink ~10×), None when small."""
+    import gzip
+    return gzip.compress(body, compresslevel=6, mtime=0) if len(body) > 2048 else None
 
 
 def _records(frame: pd.DataFrame) -> list[dict[str, Any]]:
@@ -118,7 +170,7 @@ def _records(frame: pd.DataFrame) -> list[dict[str, Any]]:
     return out
 
 
-def get_store(request: Request) -> _Guarded:
+async def get_store(request: Request) -> _Guarded:  # async: no thread-pool hop
     """The read-only store opened in the lifespan."""
     return request.app.state.store
 
@@ -208,6 +260,7 @@ def create_app(settings: Settings, *, db: Path | None = None, neo4j: bool = Fals
                               "named Cypher query plus documented post-processing. Tables answer JSON, or CSV / "
                               "XLSX with `format=`. `POST /api/cypher` needs a token (`patnav token create NAME`).")
     app.state.tokens, app.state.rate = Tokens(settings.home), RateLimit(settings.api_rate)
+    app.add_middleware(KeptReplies)
 
     @app.exception_handler(PatNavError)
     async def patnav_error(request: Request, exc: PatNavError):
@@ -220,9 +273,9 @@ def create_app(settings: Settings, *, db: Path | None = None, neo4j: bool = Fals
 
         def make():
             meta, frame = build()
-            return _encode(meta, frame, fmt, store.cutoff)
-        body, media, headers = store.reply(key, make)
-        return Response(body, media_type=media, headers=headers)
+            body, media, headers = _encode(meta, frame, fmt, store.cutoff)
+            return body, media, headers, _packed(body) if fmt != "xlsx" else None
+        return _send(store.reply(key, make), request.headers.get("accept-encoding", ""))
 
     def known_scheme(store: _Guarded, scheme: str) -> None:
         schemes = store.cached(lambda memo: set(memo.run("MATCH (n:ChainNode) RETURN DISTINCT n.scheme AS s")["s"]))
@@ -231,9 +284,9 @@ def create_app(settings: Settings, *, db: Path | None = None, neo4j: bool = Fals
                                      f"{', '.join(sorted(map(str, schemes))) or 'none (ingest with --chain)'}")
 
     @app.get("/health", tags=["meta"])
-    def health(store: Store) -> dict:
+    async def health(store: Store) -> dict:  # async: answered on the event loop (both calls take a moment)
         """Liveness plus what the graph holds."""
-        count = store.run(lambda s: s.run("MATCH (p:Patent) RETURN count(*) AS n"))
+        count = store.cached(lambda memo: memo.run("MATCH (p:Patent) RETURN count(*) AS n"))
         warning = incomplete(state_dir)
         return {"status": "ok", "engine": store.store.engine, "patents": int(count["n"].iloc[0]),
                 "complete": warning is None, **({"warning": warning} if warning else {})}

@@ -2,8 +2,11 @@
 
 Starts `patnav serve` on a free loopback port over a database (default: the demo's, made by `patnav demo`
 when missing), asks every endpoint once (the tables are then computed and kept), then lets N clients
-(threads, one HTTP connection each) send R requests each, round-robin over the endpoints, and prints
-p50 / p95 / max latency and the errors per endpoint and overall. Bounded: N × R requests, loopback only.
+(threads, one keep-alive HTTP/1.1 connection each) send R requests each, round-robin over the endpoints, and
+prints p50 / p95 / max latency and the errors per endpoint and overall. Bounded: N × R requests, loopback
+only. The clients speak HTTP over a plain socket (status line, Content-Length, body read whole): a full
+client library spends ~1 ms of CPU per request, which on this 2-core machine would measure the load
+generator more than the server.
 
     python bench/api_load.py [--db patnav-out/db] [--clients 50] [--requests 40]
 
@@ -34,6 +37,36 @@ def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
+
+
+class Connection:
+    """One keep-alive HTTP/1.1 connection to 127.0.0.1: GET, read the whole reply, return the status."""
+
+    def __init__(self, port: int) -> None:
+        self.sock = socket.create_connection(("127.0.0.1", port))
+        self.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        self.buf = b""
+
+    def get(self, path: str) -> int:
+        self.sock.sendall(f"GET {path} HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n".encode())
+        while b"\r\n\r\n" not in self.buf:
+            self._more()
+        head, self.buf = self.buf.split(b"\r\n\r\n", 1)
+        lines = head.decode("latin-1").split("\r\n")
+        length = next(int(v) for k, _, v in (h.partition(":") for h in lines[1:]) if k.lower() == "content-length")
+        while len(self.buf) < length:
+            self._more()
+        self.buf = self.buf[length:]
+        return int(lines[0].split()[1])
+
+    def _more(self) -> None:
+        chunk = self.sock.recv(1 << 20)
+        if not chunk:
+            raise ConnectionError("the server closed the connection")
+        self.buf += chunk
+
+    def close(self) -> None:
+        self.sock.close()
 
 
 def main() -> None:
@@ -67,19 +100,20 @@ def main() -> None:
         start = threading.Barrier(args.clients)
 
         def client(k: int) -> None:
-            with httpx.Client(base_url=base, timeout=30) as http:
-                start.wait()
-                for i in range(args.requests):
-                    url = ENDPOINTS[(k + i) % len(ENDPOINTS)]
-                    t = time.perf_counter()
-                    try:
-                        ok = http.get(url).status_code == 200
-                    except httpx.HTTPError:
-                        ok = False
-                    took = time.perf_counter() - t
-                    with lock:
-                        latencies[url].append(took)
-                        errors[url] += 0 if ok else 1
+            http = Connection(port)
+            start.wait()
+            for i in range(args.requests):
+                url = ENDPOINTS[(k + i) % len(ENDPOINTS)]
+                t = time.perf_counter()
+                try:
+                    ok = http.get(url) == 200
+                except (OSError, ValueError, StopIteration):
+                    ok, http = False, Connection(port)
+                took = time.perf_counter() - t
+                with lock:
+                    latencies[url].append(took)
+                    errors[url] += 0 if ok else 1
+            http.close()
 
         threads = [threading.Thread(target=client, args=(k,)) for k in range(args.clients)]
         t0 = time.perf_counter()

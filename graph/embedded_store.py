@@ -50,6 +50,11 @@ class EmbeddedStore:
         self._seen: tuple | None = None  # the database files as the read handle opened them
 
     # ------------------------------------------------------------------ handles
+    def version(self) -> tuple:
+        """What changes when anyone writes this database (this store or another process): file sizes and
+        modification times. Cheap (two ``stat`` calls): the API asks it on every request."""
+        return self._files()
+
     def _files(self) -> tuple:
         """Size and modification time of the database file and its write-ahead log: what changes when
         another process (an ingest, a classify) writes the graph."""

@@ -175,3 +175,20 @@ def test_the_api_serves_the_graph_a_later_ingest_wrote(tmp_path):
                            "RETURN count(p) AS n")["n"][0]
     assert before < after == held
     assert sum(r["patents"] for r in trend_before) < sum(r["patents"] for r in trend_after) == tagged
+
+
+def test_kept_replies_are_the_routes_own_and_gzip_only_when_asked(served):
+    """The fast path answers a repeated GET with the bytes the route made (gzipped for clients that take it,
+    plain for the others), the same as the first answer."""
+    import gzip
+    client, _, _ = served
+    url = "/api/indicators/control_power"
+    first = client.get(url, headers={"Accept-Encoding": "identity"})
+    plain = client.get(url, headers={"Accept-Encoding": "identity"})
+    packed = client.get(url, headers={"Accept-Encoding": "gzip"})
+    assert first.status_code == plain.status_code == packed.status_code == 200
+    assert "content-encoding" not in plain.headers and plain.content == first.content
+    assert packed.headers["content-encoding"] == "gzip" and packed.content == first.content  # httpx inflates it
+    assert len(gzip.compress(first.content)) < len(first.content) / 4
+    other = client.get(url, params={"window": 4}, headers={"Accept-Encoding": "identity"})
+    assert other.status_code == 200 and other.content != first.content  # parameters are part of the key
