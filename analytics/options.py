@@ -145,8 +145,8 @@ def parse_weights(text: str, name: str = "--control-weights") -> tuple[float, fl
     except ValueError:
         raise PatNavError(f"{name} takes three numbers like 0.4,0.3,0.3, got {text!r}") from None
     if len(values) != 3 or not _weights_ok(values):
-        raise PatNavError(f"{name} takes three finite numbers ≥ 0 with a positive sum (technology, product, "
-                          f"market), got {text!r}")
+        raise PatNavError(f"{name} takes three numbers (technology, product, market), finite, ≥ 0 and with a "
+                          f"positive sum, got {text!r}")
     return values
 
 

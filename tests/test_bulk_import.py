@@ -41,11 +41,17 @@ def _graph(store) -> dict:
     return out
 
 
-def test_the_first_load_through_the_import_tool_equals_the_unwind_graph(local_server, tmp_path):
+@pytest.fixture(scope="module")
+def want(tmp_path_factory) -> dict:
+    """The demo sample's graph as the embedded engine's COPY path loads it."""
+    folder = tmp_path_factory.mktemp("embedded")
+    with EmbeddedStore(folder) as embedded:
+        ingest(embedded, folder, demo_files("icv"), chains=("icv",))
+        return _graph(embedded)
+
+
+def test_the_first_load_through_the_import_tool_equals_the_unwind_graph(local_server, tmp_path, want):
     files = demo_files("icv")
-    with EmbeddedStore(tmp_path / "db") as embedded:
-        ingest(embedded, tmp_path / "db", files, chains=("icv",))
-        want = _graph(embedded)
     settings = Settings.from_env({**os.environ, "PATNAV_BULK_IMPORT_ROWS": "0"})
     store = settings.open_store(neo4j=True, read_only=False)
     try:
@@ -65,7 +71,7 @@ def test_the_first_load_through_the_import_tool_equals_the_unwind_graph(local_se
         assert not diff, (name, len(diff), [[(x, y) for x, y in zip(*d) if x != y] for d in diff[:3]])
 
 
-def test_neo4j_killed_mid_load_then_the_rerun_completes_without_duplicates(local_server, tmp_path):
+def test_neo4j_killed_mid_load_then_the_rerun_completes_without_duplicates(local_server, tmp_path, want):
     settings = local_server
     uri, user, password = settings.neo4j_credentials()
     env = {**os.environ, "PATNAV_BULK_IMPORT_ROWS": "100000000",  # the UNWIND path, batch after batch
@@ -104,6 +110,4 @@ def test_neo4j_killed_mid_load_then_the_rerun_completes_without_duplicates(local
         got = _graph(store)
     finally:
         store.close()
-    with EmbeddedStore(tmp_path / "db") as embedded:
-        ingest(embedded, tmp_path / "db", files, chains=("icv",))
-        assert got == _graph(embedded)
+    assert got == want

@@ -19,6 +19,7 @@ import expected_pathways
 import expected_positioning
 from conftest import VR
 from expected_direction import KEYS, last_complete, same
+from analytics.cypher import Memo
 from analytics.options import Options
 from analytics.pathways import COLUMNS, PATHS
 from analytics.pathways.graph import check_graph, pathway_graph
@@ -156,6 +157,7 @@ def test_every_reason_quotes_numbers_of_its_evidence(vr_engines, city):
 @pytest.mark.neo4j
 def test_every_pathway_table_is_the_same_on_both_engines_and_its_graph_holds(vr_engines, city):
     embedded, neo, _ = vr_engines
+    embedded, neo = Memo(embedded), Memo(neo)  # shared queries and tables once per engine, as a run computes them
     options = _options(city)
     names = embedded.run("MATCH (n:ChainNode) WHERE n.scheme = 'vr-ar' RETURN n.id AS node, n.name_zh AS name") \
         .set_index("node")["name"]

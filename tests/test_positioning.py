@@ -19,6 +19,7 @@ import re
 
 import expected_positioning
 from expected_direction import KEYS, last_complete, same
+from analytics.cypher import Memo
 from analytics.options import Options
 from analytics.registry import INDICATORS
 from analytics.positioning.structure import positioning_nodes, quadrant
@@ -68,6 +69,7 @@ def test_every_positioning_table_is_the_same_on_both_engines(vr_engines, city):
     """With a peer (another city) and a roster (the names of two of the graph's applicants and one the
     graph does not hold), so that no table is empty."""
     embedded, neo, _ = vr_engines
+    embedded, neo = Memo(embedded), Memo(neo)  # shared queries and tables once per engine, as a run computes them
     names = embedded.run("MATCH (a:Applicant) WHERE a.country = 'CN' RETURN a.name AS name ORDER BY a.id LIMIT 2")
     peer = next(c for c in sorted(set(_cities(embedded))) if c != city)
     zone = dataclasses.replace(load_zone(city), peers=(load_zone(peer),),
