@@ -51,17 +51,22 @@ FINGERPRINT = ("MATCH (p:Patent) WITH count(p) AS patents, max(p.pub_date) AS la
 class _Guarded:
     """One store shared by request threads; LadybugDB connections are not for concurrent use.
 
-    Indicator tables are kept between requests (a :class:`Memo`), and encoded replies beside them, until the
-    graph's fingerprint — patents, latest publication, tags, applicant links — changes; the fingerprint is
-    read at most every ``recheck_s`` seconds."""
+    Indicator tables are kept between requests (a :class:`Memo`), and encoded replies beside them (at most
+    ``MAX_REPLIES``, the oldest dropped first), until the graph changes: on the embedded engine whenever its
+    files change (any write, even one that keeps every count); on Neo4j when the fingerprint — patents, latest
+    publication, tags, applicant links — or the ingest ledger's files change, read at most every
+    ``recheck_s`` seconds."""
 
-    def __init__(self, store: GraphStore, recheck_s: float = 2.0) -> None:
+    MAX_REPLIES = 512
+
+    def __init__(self, store: GraphStore, recheck_s: float = 2.0, state_dir: Path | None = None) -> None:
         self.store, self.lock, self.recheck_s = store, threading.Lock(), recheck_s
         self.memo, self.seen, self.checked = Memo(store), None, -math.inf
         self.replies: dict = {}
         self.generation = 0
         self.version = getattr(store, "version", None)  # the embedded store's files: a change is seen at once
         self.version_seen = None
+        self.ledger = [Path(state_dir) / n for n in ("ingest.json", "rows.parquet")] if state_dir else []
 
     def run(self, fn, *args, **kwargs):
         with self.lock:
@@ -76,15 +81,26 @@ class _Guarded:
             return self.version() == self.version_seen
         return time.monotonic() - self.checked < self.recheck_s
 
+    def _ledger(self) -> tuple:
+        out = []
+        for path in self.ledger:
+            try:
+                st = path.stat()
+                out.append((st.st_size, st.st_mtime_ns))
+            except OSError:
+                out.append(None)
+        return tuple(out)
+
     def _fresh(self) -> None:
         if self._current():
             return
         version = self.version() if self.version is not None else None
-        state = tuple(str(v) for v in self.store.run(FINGERPRINT).iloc[0])
-        self.checked, self.version_seen = time.monotonic(), version
-        if state != self.seen:
+        state = tuple(str(v) for v in self.store.run(FINGERPRINT).iloc[0]) + self._ledger()
+        if state != self.seen or version != self.version_seen:
+            # the new state first, then the marks that make the lock-free fast path trust it
             self.memo, self.seen, self.replies = Memo(self.store), state, {}
             self.generation += 1
+        self.checked, self.version_seen = time.monotonic(), version
 
     def cached(self, fn, *args, **kwargs):
         """``fn`` on the remembered results of this graph state (recomputed after the graph changed)."""
@@ -103,6 +119,8 @@ class _Guarded:
         with self.lock:
             if generation == self.generation:
                 self.replies[key] = value
+                while len(self.replies) > self.MAX_REPLIES:  # any parameter makes a key: bounded
+                    self.replies.pop(next(iter(self.replies)))
         return value
 
     def hit(self, key):
@@ -186,7 +204,10 @@ def require_token(request: Request) -> str:
     if kind.lower() != "bearer" or not token.strip():
         raise HTTPException(401, "send `Authorization: Bearer <token>`; an administrator makes one with "
                                  "`patnav token create NAME`", headers={"WWW-Authenticate": "Bearer"})
-    status, name = tokens.check(token.strip())
+    try:
+        status, name = tokens.check(token.strip())
+    except PatNavError:  # the details (the file's path) are for the administrator's console, not the caller
+        raise HTTPException(503, "the server's token store cannot be read; tell its administrator") from None
     if status == "unknown":
         raise HTTPException(401, "this token is not known to this server", headers={"WWW-Authenticate": "Bearer"})
     if status == "revoked":
@@ -249,7 +270,7 @@ def create_app(settings: Settings, *, db: Path | None = None, neo4j: bool = Fals
     @asynccontextmanager
     async def lifespan(app: FastAPI):
         store = settings.open_store(db=db, neo4j=neo4j, read_only=True, limits=limits)
-        app.state.store = _Guarded(store, settings.api_recheck_s)
+        app.state.store = _Guarded(store, settings.api_recheck_s, state_dir if neo4j else None)
         try:
             yield
         finally:
@@ -422,8 +443,10 @@ def create_app(settings: Settings, *, db: Path | None = None, neo4j: bool = Fals
         guard as `patnav query` refuses writes, files, settings and administration (400); at most
         PATNAV_QUERY_MAX_ROWS rows and PATNAV_QUERY_TIMEOUT seconds. Answers ``{"columns": [...], "rows":
         [...]}`` or CSV."""
-        frame = store.run(lambda s: s.run(analyst_query(body.query, s.engine), body.params,
-                                          max_rows=settings.query_max_rows))
+        def work(s):
+            return s.run(analyst_query(body.query, s.engine), body.params, max_rows=settings.query_max_rows)
+        # the Neo4j driver serves threads at once: an analyst's long query does not hold the other routes
+        frame = work(store.store) if store.store.engine == "neo4j" else store.run(work)
         meta = {"name": "cypher", "engine": store.store.engine, "row_count": len(frame)}
         content, media, headers = _encode(meta, frame, format, "")
         return Response(content, media_type=media, headers=headers)

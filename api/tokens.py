@@ -10,6 +10,7 @@ A per-token sliding window limits requests a minute (``PATNAV_API_RATE``).
 from __future__ import annotations
 
 import collections
+import contextlib
 import datetime as dt
 import hashlib
 import hmac
@@ -48,7 +49,10 @@ class Tokens:
         with self._lock:
             if self._cache[0] != key:
                 try:
-                    self._cache = (key, json.loads(self.path.read_text(encoding="utf-8")))
+                    data = json.loads(self.path.read_text(encoding="utf-8"))
+                    if not isinstance(data, dict) or not all(isinstance(v, dict) for v in data.values()):
+                        raise ValueError("not a map of token names to entries")
+                    self._cache = (key, data)
                 except (OSError, ValueError) as exc:
                     raise PatNavError(f"{self.path} is not a token file PatNav wrote ({exc}); move it away and "
                                       f"create the tokens again with `patnav token create NAME`") from None
@@ -57,15 +61,33 @@ class Tokens:
     def _write(self, data: dict) -> None:
         self.path.parent.mkdir(parents=True, exist_ok=True)
         tmp = self.path.with_suffix(f".tmp{os.getpid()}")
-        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        tmp.unlink(missing_ok=True)  # never inherit a leftover file's mode
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
         with os.fdopen(fd, "w", encoding="utf-8") as fh:
             json.dump(data, fh, indent=1, ensure_ascii=False)
         tmp.replace(self.path)
+
+    @contextlib.contextmanager
+    def _locked(self):
+        """One writer at a time across processes (a revoke is never lost to a create running beside it)."""
+        import fcntl
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        with open(self.path.with_suffix(".lock"), "a") as handle:
+            fcntl.flock(handle, fcntl.LOCK_EX)
+            try:
+                self._cache = (None, {})
+                yield
+            finally:
+                fcntl.flock(handle, fcntl.LOCK_UN)
 
     def create(self, name: str) -> str:
         """A new token for ``name`` (printed once, stored hashed); an active name is refused."""
         if not _NAME.match(name):
             raise PatNavError(f"token name {name!r}: use 1–64 letters, digits, '_', '.', '@' or '-'")
+        with self._locked():
+            return self._create(name)
+
+    def _create(self, name: str) -> str:
         data = dict(self._read())
         if name in data and not data[name].get("revoked"):
             raise PatNavError(f"a token named {name!r} exists; revoke it first (`patnav token revoke {name}`) "
@@ -77,6 +99,10 @@ class Tokens:
 
     def revoke(self, name: str) -> bool:
         """Revoke ``name``; False if there is no active token of that name."""
+        with self._locked():
+            return self._revoke(name)
+
+    def _revoke(self, name: str) -> bool:
         data = dict(self._read())
         if name not in data or data[name].get("revoked"):
             return False

@@ -13,7 +13,9 @@ comments, any Unicode white space), then checked against allow-lists:
 - **CALL** only for a subquery (``CALL { … }``) or a procedure on :data:`PROCEDURES` (the schema listings);
   LadybugDB's ``CALL name=value`` (which sets options such as the time limit) is not a procedure and is
   refused;
-- **no invisible characters** (format or control characters) outside strings.
+- **no invisible characters** (format or control characters) outside strings, and **no ``\\uXXXX`` escape**
+  anywhere: Neo4j decodes them before it splits the text into tokens, so ``/*\\u002a/`` would close a
+  comment the guard still saw open (type the character itself instead).
 
 The engines' own read modes stay underneath (LadybugDB opened read-only, Neo4j READ transactions, its
 procedures limited in ``neo4j.conf``): the guard is the first wall, not the only one.
@@ -79,9 +81,17 @@ class Token:
         return unicodedata.normalize("NFKC", text).lower()
 
 
+_ESCAPE = re.compile(r"\\+[uU][0-9A-Fa-f]{4}")
+
+
 def tokens(query: str) -> list[Token]:
-    """The query's tokens without white space and comments; a :class:`QueryRejected` for an unterminated
-    string, name or comment and for an invisible character outside strings."""
+    """The query's tokens without white space and comments; a :class:`QueryRejected` for a Unicode escape,
+    an unterminated string, name or comment and for an invisible character outside strings."""
+    for m in _ESCAPE.finditer(query):
+        if (len(m.group()) - 5) % 2:  # an odd run of backslashes: the last one escapes the u
+            raise QueryRejected(f"the query holds a Unicode escape {m.group()[-6:]!r} at character "
+                                f"{m.end() - 5}: Neo4j decodes it before reading the query, so it could hide "
+                                f"a clause; type the character itself")
     out = []
     for m in _TOKEN.finditer(query):
         kind, text = m.lastgroup, m.group()
@@ -108,7 +118,7 @@ def check_read(query: str, engine: str) -> str:
     >>> check_read("MATCH (n) /* x */ DETACH DELETE n", "neo4j")
     Traceback (most recent call last):
     ...
-    ontology.errors.QueryRejected: DETACH is not allowed on the read-only query path (it changes the graph); use `patnav ingest` or `patnav classify` to change the graph
+    ontology.errors.QueryRejected: DETACH is not allowed on the read-only query path (it changes the graph); use `patnav ingest` or `patnav classify` to change the graph (as a name, write it in backquotes: `DETACH`)
     """
     toks = tokens(query)
     if not toks:
@@ -124,13 +134,17 @@ def check_read(query: str, engine: str) -> str:
         if tok.kind != "word":
             continue
         before = toks[i - 1].text if i else ""
-        if before in (".", ":", "$"):  # a property key, a label or type, a parameter: names, not keywords
-            continue
+        after = toks[i + 1].text if i + 1 < len(toks) else ""
+        if before in (".", ":", "$") or after == "." or (after == ":" and (i + 2 >= len(toks) or toks[i + 2].text != ":")):
+            continue  # a property key, label, type, parameter, or a variable or map key before . or : — a name
+        if i and toks[i - 1].kind == "word" and toks[i - 1].folded == "AS" and tok.folded not in ("CALL",):
+            continue  # an alias (… AS load): a name
         word = tok.folded
         if word in FORBIDDEN:
             advice = ("; use `patnav ingest` or `patnav classify` to change the graph"
                       if FORBIDDEN[word] == "it changes the graph" else "")
-            raise QueryRejected(f"{word} is not allowed on the read-only query path ({FORBIDDEN[word]}){advice}")
+            raise QueryRejected(f"{word} is not allowed on the read-only query path ({FORBIDDEN[word]}){advice} "
+                                f"(as a name, write it in backquotes: `{tok.text}`)")
         if word == "CALL":
             _check_call(toks, i, engine)
     first = toks[0]

@@ -117,11 +117,16 @@ def import_full(home: Path, frames: Mapping[str, pd.DataFrame], *, database: str
             raise neo4j_server.ServerError(f"neo4j-admin database import failed: {(ran.stderr or ran.stdout)[-1500:]}")
         if step:
             step("imported")
-    finally:
-        port = int(auth["uri"].rsplit(":", 1)[1])
-        http = int(auth["browser"].split(":")[2].split("/")[0]) if auth.get("browser") else None
+    finally:  # the server runs again as it ran before, whatever happened (an import error is not masked)
         if info is not None and neo4j_server.status(home) is None:
-            neo4j_server.start(home, port=port, browser=http is not None, http_port=http or 7474)
+            port = int(auth["uri"].rsplit(":", 1)[1])
+            http = int(auth["browser"].split(":")[2].split("/")[0]) if auth.get("browser") else None
+            try:
+                neo4j_server.start(home, port=port, browser=http is not None, http_port=http or 7474,
+                                   heap=auth.get("heap", "2g"), pagecache=auth.get("pagecache", "2g"))
+            except neo4j_server.ServerError as exc:
+                raise neo4j_server.ServerError(f"after the import, Neo4j did not start again: {exc}. Start it with "
+                                               f"`patnav neo4j start`.") from exc
             if step:
                 step("started the server")
         shutil.rmtree(folder, ignore_errors=True)

@@ -361,7 +361,8 @@ def start(home: Path, *, port: int = 7687, heap: str = "2g", pagecache: str = "2
                               env=_env(home), capture_output=True, text=True, timeout=300)
         if done.returncode != 0:
             raise ServerError(f"setting the initial Neo4j password failed: {done.stderr.strip()[-800:]}")
-    auth.update(uri=uri, version=version, browser=f"http://127.0.0.1:{http}/browser/" if http else None)
+    auth.update(uri=uri, version=version, browser=f"http://127.0.0.1:{http}/browser/" if http else None,
+                heap=heap, pagecache=pagecache)
     auth_path = home / "auth.json"
     auth_path.write_text(json.dumps(auth, indent=1))
     auth_path.chmod(0o600)

@@ -16,20 +16,40 @@ import pandas as pd
 from ingest.normalize import publication_number
 
 _KIND = r"^([A-Z]{2}\d+)[A-Z]\d?$"
+#: the number at the start of a listed entry: office, digits (with the separators exports put in), kind
+_NUMBER = r"([A-Z]{2}[\s\-/.,]*[A-Z]{0,2}\d[\d\s\-/.,]*(?:[A-Z]\d?)?)"
 
 
 def numbers(cells: pd.Series) -> pd.Series:
-    """Lists of publication numbers, normalised; invalid entries dropped, repeats once.
+    """Lists of publication numbers, normalised (NFKC, so full-width digits count); what follows the number in
+    an entry — an applicant, a date in brackets — is left out; entries without a number dropped, repeats once.
 
-    >>> numbers(pd.Series([["cn 110298449 a", "x", "US2019/0320115A1", "CN110298449A"], []])).tolist()
-    [['CN110298449A', 'US20190320115A1'], []]
+    >>> numbers(pd.Series([["cn 110298449 a", "x", "US2019/0320115A1", "CN110298449A", "EP1234567A1 SIEMENS AG",
+    ...                     "ＣＮ１１１２２２３３３Ａ", "CN112000001A (2020-11-27)"], []])).tolist()
+    [['CN110298449A', 'US20190320115A1', 'EP1234567A1', 'CN111222333A', 'CN112000001A'], []]
     """
+    import pyarrow as pa
+    import pyarrow.compute as pc
     flat = cells.map(lambda xs: xs if isinstance(xs, list) else []).explode()
     flat = flat.dropna()
-    clean = publication_number(flat.astype(str))
+    text = pd.Series(pc.utf8_normalize(pa.array(flat.astype(str).tolist(), pa.string()), "NFKC").to_pylist(),
+                     index=flat.index, dtype=object).str.upper()
+    found = text.str.extract(_NUMBER, expand=False).fillna("")
+    clean = publication_number(found.str.strip())
     clean = clean[clean.ne("")]
     grouped = clean.groupby(level=0, sort=False).agg(lambda xs: list(dict.fromkeys(xs)))
     return grouped.reindex(cells.index).map(lambda xs: xs if isinstance(xs, list) else [])
+
+
+def _key(numbers: pd.Series) -> pd.Series:
+    """Office and number without the kind code, US pre-grant numbers in the 4 + 7 digit form Derwent writes
+    as 4 + 6 (``US2019320115`` is ``US20190320115``).
+
+    >>> _key(pd.Series(["US2019320115A1", "US20190320115A1", "CN110298449B", "US10268191B1"])).tolist()
+    ['US20190320115', 'US20190320115', 'CN110298449', 'US10268191']
+    """
+    key = numbers.str.replace(_KIND, r"\1", regex=True)
+    return key.str.replace(r"^US((?:19|20)\d\d)(\d{6})$", r"US\g<1>0\2", regex=True)
 
 
 def citation_links(records: pd.DataFrame) -> pd.DataFrame:
@@ -44,14 +64,14 @@ def citation_links(records: pd.DataFrame) -> pd.DataFrame:
     if not len(records) or not {"cited_pubs", "citing_pubs"} <= set(records.columns):
         return empty
     ids = records["id"].astype(str)
-    keys = ids.str.replace(_KIND, r"\1", regex=True)
+    keys = _key(ids)
     by_key = pd.Series(ids.to_numpy(), index=keys.to_numpy())
     by_key = by_key[~by_key.index.duplicated(keep=False)]  # two patents of one number: no guess
     known = pd.Series(ids.to_numpy(), index=ids.to_numpy())
 
     def resolve(nums: pd.Series) -> pd.Series:
         exact = nums.map(known)
-        return exact.where(exact.notna(), nums.str.replace(_KIND, r"\1", regex=True).map(by_key))
+        return exact.where(exact.notna(), _key(nums).map(by_key))
 
     def pairs(column: str) -> pd.DataFrame:
         cells = records[column].map(lambda xs: xs if isinstance(xs, list) else [])

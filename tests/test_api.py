@@ -192,3 +192,29 @@ def test_kept_replies_are_the_routes_own_and_gzip_only_when_asked(served):
     assert len(gzip.compress(first.content)) < len(first.content) / 4
     other = client.get(url, params={"theta": 0.2}, headers={"Accept-Encoding": "identity"})
     assert other.status_code == 200 and other.content != first.content  # parameters are part of the key
+
+
+def test_a_write_that_keeps_every_count_still_drops_the_kept_tables(demo_out, tmp_path):
+    """Found by review: a re-ingest that only changes values (a title, a legal status) left the fingerprint
+    as it was; on the embedded engine any change of the database files now counts."""
+    import shutil as sh
+    db = tmp_path / "db"
+    sh.copytree(demo_out / "db", db)
+    with TestClient(create_app(_settings(tmp_path / "home"), db=db)) as client:
+        assert client.get("/api/indicators/trend").status_code == 200
+        store = client.app.state.store
+        before = store.generation
+        assert client.get("/api/indicators/trend").status_code == 200 and store.generation == before  # kept
+        script = ("import sys, pandas as pd; from graph.embedded_store import EmbeddedStore\n"
+                  "with EmbeddedStore(sys.argv[1]) as s:\n"
+                  "    pid = s.run('MATCH (p:Patent) RETURN p.id AS id ORDER BY id LIMIT 1')['id'][0]\n"
+                  "    s.load_nodes('Patent', pd.DataFrame({'id': [pid], 'title': ['changed by another process']}))\n")
+        subprocess.run([sys.executable, "-c", script, str(db)], check=True, cwd=Path(__file__).resolve().parents[1])
+        assert client.get("/api/indicators/trend").status_code == 200 and store.generation == before + 1
+
+
+def test_an_unreadable_token_store_is_a_503_that_names_no_file(tmp_path, demo_out):
+    (tmp_path / "tokens.json").write_text("[1, 2]")
+    with TestClient(create_app(_settings(tmp_path), db=demo_out / "db")) as client:
+        answer = client.post("/api/cypher", json={"query": "RETURN 1 AS x"}, headers=_auth("pnv_x"))
+    assert answer.status_code == 503 and str(tmp_path) not in answer.text

@@ -3,6 +3,7 @@ several. No shared export lists citations, so the lists are written here onto re
 sample): each row cites the next rows' numbers (some with another kind code, some not in the file at all)."""
 
 import re
+import unicodedata
 
 import pandas as pd
 import pytest
@@ -29,7 +30,11 @@ def export(tmp_path_factory) -> tuple[pd.DataFrame, list]:
     for i, pub in enumerate(ids):
         out = [ids[(i + 7) % ROWS], ids[(i + 61) % ROWS]]
         out[1] = _kindless(out[1]) + "B2" if i % 3 == 0 else out[1]  # another kind code of the same number
-        out.append("EP9999999A1")  # a patent outside the export
+        out.append("EP9999999A1 SIEMENS AG")  # a patent outside the export, its applicant after it
+        if i % 7 == 0:  # full-width forms, as Chinese interfaces sometimes write them
+            out[0] = unicodedata.normalize("NFKC", out[0]).translate({c: c + 0xFEE0 for c in range(0x21, 0x7F)})
+        if i % 11 == 0:
+            out[1] += " (2020-01-01)"
         cited.append("; ".join(n.lower() if i % 5 == 0 else n for n in out))
         citing.append(ids[(i + 13) % ROWS] if i % 4 == 0 else "")
     rows["引证专利"], rows["被引证专利"] = cited, citing
@@ -47,7 +52,7 @@ def _expected(rows: pd.DataFrame, graph_ids: set) -> set:
         by_number.setdefault(_kindless(pid), []).append(pid)
 
     def find(number: str):
-        number = number.strip().upper()
+        number = unicodedata.normalize("NFKC", number).split("(")[0].strip().upper()
         if number in graph_ids:
             return number
         hits = by_number.get(_kindless(number), [])

@@ -225,3 +225,26 @@ def test_the_issues_neo4j_attacks_are_refused_and_the_server_limits_files(loaded
     # underneath the guard: the server refuses to read local files even if LOAD CSV reached it
     with pytest.raises(PatNavError, match="Cannot load from URL"):
         store.run("LOAD CSV FROM 'file:///etc/passwd' AS line RETURN line LIMIT 1")
+
+
+#: found by review: Neo4j decodes \uXXXX before it tokenises, so an escape could end a comment or a string the
+#: guard saw open and bring a command back
+ESCAPED = [r"/*\u002a/ TERMINATE TRANSACTIONS 'neo4j-transaction-1' /*/ RETURN 1 /**/",
+           r"/*\u002a/ SHOW USERS /*/ RETURN 1 /**/",
+           r"/*\u002a/ CALL db.clearQueryCaches() /*/ MATCH (n) RETURN count(n) /**/",
+           r"WITH '\u0027 AS y LOAD CSV FROM 'http://169.254.169.254/' AS l RETURN l //' AS x RETURN x",
+           r"MATCH (n) WHERE n.id = 'x' //\u000a DETACH DELETE n"]
+
+
+@pytest.mark.parametrize("query", ESCAPED)
+def test_unicode_escapes_cannot_hide_a_command(query):
+    for engine in ("ladybug", "neo4j"):
+        with pytest.raises(QueryRejected, match="Unicode escape"):
+            analyst_query(query, engine)
+    assert analyst_query(r"RETURN 'a\\u0027' AS x", "neo4j")  # an escaped backslash is no escape
+
+
+def test_keywords_as_names_pass():
+    for query in ("MATCH (p:Patent) RETURN p.id AS load, count(*) AS set", "MATCH (load:Patent) RETURN load.id",
+                  "RETURN {use: 1, comment: 'x'} AS m"):
+        assert analyst_query(query, "neo4j") == query
