@@ -94,13 +94,16 @@ class _Guarded:
     def _fresh(self) -> None:
         if self._current():
             return
-        version = self.version() if self.version is not None else None
+        before = self.version() if self.version is not None else None
         state = tuple(str(v) for v in self.store.run(FINGERPRINT).iloc[0]) + self._ledger()
-        if state != self.seen or version != self.version_seen:
+        after = self.version() if self.version is not None else None  # the query may reopen (and checkpoint)
+        moved = self.version_seen is not None and after != self.version_seen  # a write that kept every count
+        if state != self.seen or moved:
             # the new state first, then the marks that make the lock-free fast path trust it
             self.memo, self.seen, self.replies = Memo(self.store), state, {}
             self.generation += 1
-        self.checked, self.version_seen = time.monotonic(), version
+        # files that changed while the fingerprint was read are not trusted yet: the next request looks again
+        self.checked, self.version_seen = time.monotonic(), after if before == after else None
 
     def cached(self, fn, *args, **kwargs):
         """``fn`` on the remembered results of this graph state (recomputed after the graph changed)."""
