@@ -38,7 +38,7 @@ from api.workflow import incomplete
 from api.settings import Settings
 from api.tokens import RateLimit, Tokens
 from graph.guard import analyst_query
-from graph.store import GraphStore, Limits
+from graph.store import GraphStore, Limits, file_signature
 from ontology.errors import PatNavError, QueryRejected, StoreError
 
 
@@ -81,21 +81,11 @@ class _Guarded:
             return self.version() == self.version_seen
         return time.monotonic() - self.checked < self.recheck_s
 
-    def _ledger(self) -> tuple:
-        out = []
-        for path in self.ledger:
-            try:
-                st = path.stat()
-                out.append((st.st_size, st.st_mtime_ns))
-            except OSError:
-                out.append(None)
-        return tuple(out)
-
     def _fresh(self) -> None:
         if self._current():
             return
         before = self.version() if self.version is not None else None
-        state = tuple(str(v) for v in self.store.run(FINGERPRINT).iloc[0]) + self._ledger()
+        state = tuple(str(v) for v in self.store.run(FINGERPRINT).iloc[0]) + file_signature(self.ledger)
         after = self.version() if self.version is not None else None  # the query may reopen (and checkpoint)
         moved = self.version_seen is not None and after != self.version_seen  # a write that kept every count
         if state != self.seen or moved:

@@ -20,7 +20,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from graph.schema import conform_nodes, conform_rels, full_width, ladybug_ddl, quote
-from graph.store import Limits, Loaded, frame_of
+from graph.store import Limits, Loaded, file_signature, frame_of
 from ontology.errors import QueryRejected, StoreError
 from ontology.vocab import Vocabulary, vocabulary
 
@@ -58,14 +58,7 @@ class EmbeddedStore:
     def _files(self) -> tuple:
         """Size and modification time of the database file and its write-ahead log: what changes when
         another process (an ingest, a classify) writes the graph."""
-        out = []
-        for path in (self.path, self.path.with_name(self.path.name + ".wal")):
-            try:
-                st = path.stat()
-                out.append((st.st_size, st.st_mtime_ns))
-            except FileNotFoundError:
-                out.append(None)
-        return tuple(out)
+        return file_signature((self.path, self.path.with_name(self.path.name + ".wal")))
 
     def _open(self, mode: str) -> ladybug.Connection:
         if self._closed:

@@ -68,6 +68,18 @@ class GraphStore(Protocol):
         """Release the engine; the store is unusable afterwards."""
 
 
+def file_signature(paths) -> tuple:
+    """Size and modification time of each path (None where it is missing): what changes when a file is written."""
+    out = []
+    for path in paths:
+        try:
+            st = path.stat()
+            out.append((st.st_size, st.st_mtime_ns))
+        except OSError:
+            out.append(None)
+    return tuple(out)
+
+
 def plain(value: Any) -> Any:
     """One result cell as a plain Python value, the same whichever engine produced it."""
     if value is None:

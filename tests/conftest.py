@@ -93,6 +93,15 @@ def sample_frames(sample_records):
     return graph_frames(sample_records)
 
 
+@pytest.fixture(scope="session")
+def sample_db(tmp_path_factory, sample_frames):
+    """The committed sample in an embedded database of its own (the CLI and guard tests read it)."""
+    directory = tmp_path_factory.mktemp("sampledb")
+    with EmbeddedStore(directory) as store:
+        load_graph(store, sample_frames)
+    return directory
+
+
 @pytest.fixture(scope="module")
 def loaded_pair(tmp_path_factory, neo4j_credentials, sample_frames):
     """The committed sample loaded into both engines: {"ladybug": store, "neo4j": store}."""

@@ -35,14 +35,6 @@ def test_every_command_has_help():
         assert result.exit_code == 0 and "Usage" in result.output, path
 
 
-@pytest.fixture(scope="module")
-def sample_db(tmp_path_factory, sample_frames):
-    directory = tmp_path_factory.mktemp("clidb")
-    with EmbeddedStore(directory) as store:
-        load_graph(store, sample_frames)
-    return directory
-
-
 #: applicant key → how its names start in the file (case aside); counted per patent from the raw rows
 COMPANIES = {"waymo": "waymo", "uber technologies": "uber technologies", "lyft": "lyft",
              "gm cruise holdings": "gm cruise holdings", "beijing didi infinity technology and development":

@@ -10,7 +10,6 @@ from typer.testing import CliRunner
 from api.cli import app
 from graph.embedded_store import EmbeddedStore
 from graph.guard import analyst_query, check_read, tokens
-from ingest.load import load_graph
 from ontology.errors import PatNavError, QueryRejected
 
 runner = CliRunner()
@@ -181,37 +180,29 @@ def test_fuzzed_queries_leave_both_engines_readable_and_unchanged(loaded_pair, t
     assert sum(passed.values()) > 0  # some cut words reach the engines, which refuse them
 
 
-@pytest.fixture(scope="module")
-def cli_db(tmp_path_factory, sample_frames):
-    directory = tmp_path_factory.mktemp("guarddb")
-    with EmbeddedStore(directory) as store:
-        load_graph(store, sample_frames)
-    return directory
-
-
-def test_the_issues_ladybug_attacks_through_the_cli(cli_db):
+def test_the_issues_ladybug_attacks_through_the_cli(sample_db):
     """CHECKPOINT, COPY over the ledger, LOAD FROM a local file and CALL timeout=0 — refused in one line each;
     afterwards the database still opens for every reader and the ledger is intact."""
-    ledger = cli_db / "rejects.csv"
+    ledger = sample_db / "rejects.csv"
     ledger.write_text("file,row,reason\n")
     count = "MATCH (p:Patent) RETURN count(p) AS n"
-    before = runner.invoke(app, ["query", "--db", str(cli_db), "--format", "csv", count]).stdout
+    before = runner.invoke(app, ["query", "--db", str(sample_db), "--format", "csv", count]).stdout
     for query in ["CHECKPOINT", f"COPY (RETURN 'x' AS a) TO '{ledger}'", "LOAD FROM '/etc/passwd' RETURN *",
                   f"CALL timeout=0; {count}", "call   TIMEOUT = 0"]:
-        result = runner.invoke(app, ["query", "--db", str(cli_db), query])
+        result = runner.invoke(app, ["query", "--db", str(sample_db), query])
         assert result.exit_code == 1, (query, result.output)
         assert "error:" in result.output and "Traceback" not in result.output, result.output
     assert ledger.read_text() == "file,row,reason\n"
-    after = runner.invoke(app, ["query", "--db", str(cli_db), "--format", "csv", count])
+    after = runner.invoke(app, ["query", "--db", str(sample_db), "--format", "csv", count])
     assert after.exit_code == 0 and after.stdout == before
-    with EmbeddedStore(cli_db, read_only=True) as reader:
+    with EmbeddedStore(sample_db, read_only=True) as reader:
         assert reader.run(count)["n"].iloc[0] > 0
 
 
 @pytest.mark.parametrize("value", ["0", "0.0004", "-1", "nan", "inf"])
-def test_the_time_limit_cannot_be_switched_off(cli_db, monkeypatch, value):
+def test_the_time_limit_cannot_be_switched_off(sample_db, monkeypatch, value):
     monkeypatch.setenv("PATNAV_QUERY_TIMEOUT", value)
-    result = runner.invoke(app, ["query", "--db", str(cli_db), "RETURN 1 AS x"])
+    result = runner.invoke(app, ["query", "--db", str(sample_db), "RETURN 1 AS x"])
     assert result.exit_code == 1 and "PATNAV_QUERY_TIMEOUT" in result.output
 
 
