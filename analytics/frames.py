@@ -12,6 +12,7 @@ import pandas as pd
 from analytics.cypher import run_query
 from analytics.direction import last_complete_year
 from graph.store import GraphStore
+from ingest.vectors import sets_per_group
 
 #: the pseudo-node standing for the whole chain (every classified unit) in per-node tables
 CHAIN = "*"
@@ -54,8 +55,8 @@ def _offices(patents: pd.DataFrame, family: pd.DataFrame | None, by: list[str]) 
         parts.append(patents[by].drop_duplicates().merge(family[["unit", "office"]], on="unit"))
     both = pd.concat(parts, ignore_index=True).dropna(subset=["office"])
     both = both.assign(office=both["office"].astype(object))
-    both = both[both["office"] != ""].drop_duplicates().sort_values("office")
-    return both.groupby(by)["office"].agg(tuple)
+    both = both[both["office"] != ""].drop_duplicates()
+    return sets_per_group(both, by, "office")
 
 
 def unit_frame(patents: pd.DataFrame, family: pd.DataFrame | None = None) -> pd.DataFrame:

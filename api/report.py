@@ -53,9 +53,27 @@ def fmt(column: str, value) -> str:
 
 
 # ------------------------------------------------------------------------------------------ tables.xlsx
-def write_workbook(path, tables: dict[str, pd.DataFrame], cutoff: str) -> None:
+#: rows per sheet in report's tables.xlsx: a reader's workbook, not the data (tables/*.csv hold every row);
+#: a longer table keeps its leading rows — by rank or value score where it has one — and says so
+SHEET_ROWS = 10_000
+EXCEL_ROWS = 1_048_575  # Excel's limit below the header
+
+
+def _leading(frame: pd.DataFrame, limit: int) -> pd.DataFrame:
+    """The first ``limit`` rows of a table, best first where the table ranks its rows."""
+    if len(frame) <= limit:
+        return frame
+    if "rank" in frame:
+        return frame.sort_values("rank", kind="stable", na_position="last").head(limit)
+    if "value_score" in frame:
+        return frame.sort_values("value_score", ascending=False, kind="stable", na_position="last").head(limit)
+    return frame.head(limit)
+
+
+def write_workbook(path, tables: dict[str, pd.DataFrame], cutoff: str, max_rows: int = EXCEL_ROWS) -> None:
     """Every table as a sheet (header bold and frozen, filters on, widths fitted; text always written as
-    text — a cell starting with ``=`` is never a formula) and a first sheet of plain definitions."""
+    text — a cell starting with ``=`` is never a formula) and a first sheet of plain definitions. A table
+    longer than ``max_rows`` keeps its leading rows (:func:`_leading`); the definitions sheet gives both counts."""
     import xlsxwriter
     book = xlsxwriter.Workbook(path if hasattr(path, "write") else str(path), {"strings_to_formulas": False, "strings_to_urls": False,
                                            "nan_inf_to_errors": True})
@@ -75,13 +93,17 @@ def write_workbook(path, tables: dict[str, pd.DataFrame], cutoff: str) -> None:
         zh, en = DEFINITIONS.get(name, ("", ""))
         defs.write_row(r, 0, [name, sheets[name], ind.title_zh if ind else name, ind.title_en if ind else name,
                               MODULES.get(ind.module, ("", ""))[0] if ind else "", zh, en,
-                              ", ".join(f"{q}.cypher" for q in ind.queries) if ind else "", len(frame)], wrap)
+                              ", ".join(f"{q}.cypher" for q in ind.queries) if ind else "",
+                              len(frame) if len(frame) <= max_rows else
+                              f"{max_rows:,} / {len(frame):,}：其余见 tables/{name}.csv (the rest: tables/{name}.csv)"],
+                       wrap)
     defs.set_column(0, 1, 24)
     defs.set_column(2, 4, 22)
     defs.set_column(5, 6, 70)
     defs.set_column(7, 7, 40)
     defs.freeze_panes(1, 1)
     for name, frame in tables.items():
+        frame = _leading(frame, min(max_rows, EXCEL_ROWS))
         sheet = book.add_worksheet(sheets[name])
         sheet.write_row(0, 0, [str(c) for c in frame.columns], head)
         for c, col in enumerate(frame.columns):
@@ -520,6 +542,6 @@ def write_deliverables(out: Path, analysis, chain, run: dict) -> dict:
     """``report.docx`` and ``tables.xlsx`` beside the atlas; returns what run.json records of them."""
     out = Path(out)
     cutoff = str((run.get("graph") or {}).get("latest_pub") or "")
-    write_workbook(out / "tables.xlsx", analysis.tables, cutoff)
+    write_workbook(out / "tables.xlsx", analysis.tables, cutoff, max_rows=SHEET_ROWS)
     made = write_report(out / "report.docx", analysis, chain, run)
     return {"report": "report.docx", "workbook": "tables.xlsx", **made}

@@ -20,7 +20,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from graph.schema import conform_nodes, conform_rels, full_width, ladybug_ddl, quote
-from graph.store import Limits, Loaded, file_signature, frame_of
+from graph.store import Limits, Loaded, file_signature, frame_of, frame_of_arrow
 from ontology.errors import QueryRejected, StoreError
 from ontology.vocab import Vocabulary, vocabulary
 
@@ -117,6 +117,10 @@ class EmbeddedStore:
             if limit is not None and n > limit:
                 raise QueryRejected(f"the query returned {n} rows, more than the limit of "
                                     f"{limit}; add LIMIT or aggregate")
+            try:  # columnar: no Python object per cell for numbers and text
+                return frame_of_arrow(result.get_as_arrow())
+            except (RuntimeError, pa.ArrowException, NotImplementedError):  # a type Arrow cannot carry
+                result.reset_iterator()
             rows = []
             while result.has_next():
                 rows.append(result.get_next())

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from typing import Any, Mapping, Protocol, Sequence, runtime_checkable
 
 import pandas as pd
+import pyarrow as pa
 
 
 @dataclass(frozen=True)
@@ -91,6 +92,33 @@ def plain(value: Any) -> Any:
     if isinstance(value, (list, tuple)):
         return [plain(v) for v in value]
     return value
+
+
+def frame_of_arrow(table: pa.Table) -> pd.DataFrame:
+    """:func:`frame_of` for a columnar result (LadybugDB's Arrow tables): the same dtypes per column —
+    integers ``Int64`` (integral decimals too), floats ``float64``, booleans ``boolean``, text ``string``,
+    dates, lists and anything else as plain Python objects; a column without a value stays ``object``
+    of None — without a Python object per cell for the numeric and text columns."""
+    out = {}
+    for name, column in zip(table.column_names, table.columns):
+        kind = column.type
+        if column.null_count == len(column) or pa.types.is_null(kind):
+            out[name] = pd.Series([None] * len(column), dtype=object)
+        elif pa.types.is_integer(kind):
+            out[name] = pd.Series(column.to_pandas(types_mapper={kind: pd.Int64Dtype()}.get), dtype="Int64")
+        elif pa.types.is_decimal(kind):
+            values = column.to_pandas().map(plain)
+            whole = all(isinstance(v, int) for v in values.dropna())
+            out[name] = values.astype("Int64" if whole else "float64")
+        elif pa.types.is_floating(kind):
+            out[name] = pd.Series(column.to_numpy(zero_copy_only=False), dtype="float64")
+        elif pa.types.is_boolean(kind):
+            out[name] = pd.Series(column.to_pandas(types_mapper={kind: pd.BooleanDtype()}.get), dtype="boolean")
+        elif pa.types.is_string(kind) or pa.types.is_large_string(kind):
+            out[name] = pd.Series(pd.array(column, dtype="string"))
+        else:
+            out[name] = pd.Series([plain(v) for v in column.to_pylist()], dtype=object)
+    return pd.DataFrame(out, columns=table.column_names)
 
 
 def frame_of(rows: list[list[Any]], columns: list[str]) -> pd.DataFrame:

@@ -15,6 +15,7 @@ from ingest.countries import decide
 from ingest.linking import canonical_keys, family_links
 from ingest.names import applicant_type, name_key, person_key
 from ingest.regions import locate, region_frames
+from ingest.vectors import lists_per_group, per_unique
 from ontology.chains import Chain
 from ontology.errors import IngestError
 
@@ -134,10 +135,11 @@ def _display_names(people: pd.DataFrame) -> pd.DataFrame:
     """One node per key named by its first mention — or, for a key several scripts share, by its most
     frequent Chinese name (Chinese first; the others are name variants)."""
     nodes = people.drop_duplicates("key")[["key", "name"]].rename(columns={"key": "id"}).reset_index(drop=True)
-    mixed = people.groupby("key")["name"].agg(lambda s: s.str.contains(r"[\u4e00-\u9fff]").any()
-                                             and (~s.str.contains(r"[\u4e00-\u9fff]")).any())
+    is_han = per_unique(lambda s: s.str.contains(r"[\u4e00-\u9fff]"), people["name"]).astype(bool)
+    by_key = is_han.groupby(people["key"].to_numpy())
+    mixed = by_key.any() & ~by_key.all()
     if mixed.any():
-        han = people[people["key"].isin(mixed.index[mixed]) & people["name"].str.contains(r"[\u4e00-\u9fff]")]
+        han = people[people["key"].isin(mixed.index[mixed]) & is_han]
         best = han.groupby(["key", "name"]).size().rename("n").reset_index()
         best = best.sort_values(["key", "n", "name"], ascending=[True, False, True]).drop_duplicates("key")
         nodes["name"] = nodes["id"].map(best.set_index("key")["name"]).fillna(nodes["name"])
@@ -168,7 +170,8 @@ def _applicant_details(nodes: pd.DataFrame, people: pd.DataFrame, records: pd.Da
     nodes["country"] = nodes["id"].map(decided["country"]).fillna("").to_numpy()
     nodes["country_source"] = nodes["id"].map(decided["country_source"]).fillna("").to_numpy()
     nodes["type"] = applicant_type(nodes["name"]).to_numpy()
-    variants = (seen if seen is not None else people).groupby("key")["name"].agg(lambda s: sorted(set(s)))
+    named = seen if seen is not None else people
+    variants = lists_per_group(named["key"], named["name"])
     nodes["name_variants"] = nodes["id"].map(variants).to_numpy()
     # where in China: the applicant's address, else the export's 省市/地市 (they belong to the first applicant),
     # else its name; the most frequent text wins; only for applicants whose country is China

@@ -16,6 +16,8 @@ from typing import NamedTuple
 import numpy as np
 import pandas as pd
 
+from ingest.vectors import per_unique
+
 
 # legal-form words that do not tell two organisations apart (trailing, repeatable), Latin and Chinese
 _LEGAL_FORMS = ("inc|incorporated|corp|corporation|co|company|cos|ltd|limited|llc|l l c|lp|llp|plc|gmbh|mbh|ag|kg|"
@@ -59,6 +61,10 @@ def name_key(series: pd.Series) -> pd.Series:
     ...                     "德商置业有限公司"])).tolist()
     ['北京嘀嘀无限科技发展', '英特尔', '商汤科技', '德商置业']
     """
+    return per_unique(_name_key, series)
+
+
+def _name_key(series: pd.Series) -> pd.Series:
     series = series.str.replace(TW_PREFIX, "", regex=True)
     folded = (series.str.normalize("NFKC").str.casefold().str.replace("&", " and ", regex=False)
               .str.replace(r"[\W_]+", " ", regex=True).str.strip())
@@ -75,6 +81,10 @@ def person_key(series: pd.Series) -> pd.Series:
     >>> person_key(pd.Series(["Droz; Pierre-Yves", "Pierre-Yves Droz", "DROZ, PIERRE-YVES", "张三", "Li Wei", "Wei Li"])).tolist()
     ['pierre yves droz', 'pierre yves droz', 'pierre yves droz', '张三', 'li wei', 'wei li']
     """
+    return per_unique(_person_key, series)
+
+
+def _person_key(series: pd.Series) -> pd.Series:
     text = series.fillna("").astype(str)
     swapped = text.str.replace(r"^\s*([^;,]+?)\s*[;,]\s*([^;,]+?)\s*$", r"\2 \1", regex=True)
     latin = ~text.str.contains(r"[\u3040-\u30ff\u4e00-\u9fff\uac00-\ud7af]", regex=True)
@@ -157,6 +167,10 @@ def applicant_type(names: pd.Series) -> pd.Series:
     >>> applicant_type(pd.Series(["清华大学", "中国科学院自动化研究所", "Waymo LLC", "张三", "Gassend; Blaise"])).tolist()
     ['university', 'institute', 'enterprise', 'individual', 'individual']
     """
+    return per_unique(_applicant_type, names)
+
+
+def _applicant_type(names: pd.Series) -> pd.Series:
     n = names.fillna("").astype(str)
     return pd.Series(np.select(
         [n.str.contains(r"大学|(?<!科)学院|University|College|Universit|Hochschule", case=False),
