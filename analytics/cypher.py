@@ -69,4 +69,4 @@ class Memo:
         key = (query, tuple(sorted((params or {}).items())))
         if key not in self._seen:
             self._seen[key] = self.store.run(query, params)
-        return self._seen[key].copy()
+        return self._seen[key].copy(deep=False)  # copy-on-write (pandas 3): a caller's change stays its own

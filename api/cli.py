@@ -157,7 +157,7 @@ def _steps(total: int | None, label: str):
 def _run_ingest(paths: list[Path], db: Optional[Path], neo4j: bool, chains: list[str], report: Optional[Path],
                 profile: Optional[Path] = None) -> dict:
     settings = Settings.from_env()
-    bar, step = _steps(len(paths) + 2 + 11, "ingest 入库")
+    bar, step = _steps(len(paths) + 3 + 11, "ingest 入库")
     with bar, closing(settings.open_store(db=db, neo4j=neo4j, read_only=False)) as store:
         result = _workflow().ingest(store, settings.state_dir(db=db, neo4j=neo4j), paths, chains, report, step=step,
                                  profile=profile)

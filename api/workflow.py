@@ -155,14 +155,16 @@ def demo_zone(store: GraphStore, scheme: str) -> tuple[Zone, str]:
 def graph_records(store: GraphStore) -> "pd.DataFrame":
     """The loaded patents as classification input (id, title, abstract, ipcs with the main one first,
     ipc_main), read back from the graph — what `patnav ontology diff --db` reclassifies."""
+    from ingest.vectors import lists_per_group
     patents = store.run("MATCH (p:Patent) RETURN p.id AS id, p.title AS title, p.abstract AS abstract")
     codes = store.run("MATCH (p:Patent)-[r:CLASSIFIED_AS]->(c:IPC) RETURN p.id AS id, c.id AS code, r.main AS main")
     codes = codes.assign(main=codes["main"].fillna(False).astype(bool)).sort_values(["id", "main", "code"],
                                                                                     ascending=[True, False, True])
-    lists = codes.groupby("id")["code"].agg(list)
-    main = codes[codes["main"]].drop_duplicates("id").set_index("id")["code"]
-    patents["ipcs"] = [lists.get(i, []) for i in patents["id"]]
-    patents["ipc_main"] = [main.get(i) for i in patents["id"]]
+    lists = lists_per_group(codes["id"].astype(object), codes["code"].astype(object), sort=False)
+    main = codes[codes["main"]].drop_duplicates("id").set_index("id")["code"].astype(object)
+    ids = patents["id"].astype(object)
+    patents["ipcs"] = [v if isinstance(v, list) else [] for v in ids.map(lists)]
+    patents["ipc_main"] = ids.map(main).astype(object).where(ids.isin(main.index), None).to_numpy()
     return patents
 
 

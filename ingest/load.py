@@ -5,8 +5,10 @@ from __future__ import annotations
 from typing import Callable, Mapping
 
 import pandas as pd
+import pyarrow.compute as pc
 
 from graph.store import GraphStore, Loaded
+from ingest.vectors import isin_text, pair_keys
 from ontology.chains import Chain
 from ontology.vocab import vocabulary
 
@@ -114,7 +116,7 @@ def replace_tags(store: GraphStore, chain: Chain, in_node: pd.DataFrame, patents
     have = store.run("MATCH (p:Patent)-[:IN_NODE]->(n:ChainNode) WHERE n.scheme = $scheme "
                      "RETURN p.id AS `from`, n.id AS `to`", {"scheme": chain.scheme})
     if patents is not None:
-        have = have[have["from"].isin(pd.Index(patents))]
+        have = have[isin_text(have["from"], patents)]
     stale = _minus(have, mine)
     added = len(_minus(mine, have))
     if len(mine):
@@ -126,5 +128,5 @@ def replace_tags(store: GraphStore, chain: Chain, in_node: pd.DataFrame, patents
 
 def _minus(a: pd.DataFrame, b: pd.DataFrame) -> pd.DataFrame:
     """Rows (from, to) of ``a`` that are not in ``b``."""
-    key = lambda f: f["from"].astype(str) + "\x1f" + f["to"].astype(str)  # noqa: E731
-    return a[~key(a).isin(key(b))][["from", "to"]].reset_index(drop=True)
+    present = pc.is_in(pair_keys(a), value_set=pair_keys(b)).to_numpy(zero_copy_only=False).astype(bool)
+    return a[~present][["from", "to"]].reset_index(drop=True)

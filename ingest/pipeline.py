@@ -62,6 +62,19 @@ ESSENTIAL = {"year": ("app_date", "app_year", "priority_date", "priority_year", 
              "applicants": ("applicants",), "title": ("title",), "classification": ("ipcs", "ipc_main", "cpcs")}
 
 
+def filled(col: pd.Series) -> pd.Series:
+    """Whether each cell holds a value: a non-empty list, or any value that is not missing.
+
+    >>> filled(pd.Series([["a"], [], None])).tolist(), filled(pd.Series(["x", None, ""])).tolist()
+    ([True, False, False], [True, False, True])
+    """
+    first = col.dropna().head(1).tolist() if col.dtype == object else []
+    lengths = col.str.len() if first and isinstance(first[0], list) else None
+    if lengths is not None and lengths.notna().sum() == col.notna().sum() and lengths.notna().any():
+        return lengths.fillna(0).gt(0)  # a column of lists (vectorised)
+    return col.map(lambda v: bool(v) if isinstance(v, list) else v is not None and not pd.isna(v))
+
+
 def quality(rec: pd.DataFrame) -> dict:
     """Fill rate per field and the count of classification tokens that are not IPC/CPC symbols.
 
@@ -75,8 +88,7 @@ def quality(rec: pd.DataFrame) -> dict:
                                          zip(rec["ipcs"], rec["cpcs"], rec["locarno"])])
     for f in QUALITY_FIELDS:
         if f in rec:
-            col = rec[f]
-            has = col.map(lambda v: bool(v) if isinstance(v, list) else v is not None and not pd.isna(v))
+            has = filled(rec[f])
             fill[f] = round(float(has.mean()), 4) if len(rec) else 0.0
     out = {"fill": fill, "invalid_codes": int(rec["invalid_codes"].map(len).sum()) if "invalid_codes" in rec else 0}
     if "year_basis" in rec:  # which year each record is counted in: priority, application or publication
@@ -194,6 +206,8 @@ def ingest_files(paths: Sequence[str | Path], chains: Sequence[Chain] = (), step
         step("classified")
     aliases = publication_links(allrec, dedup.merged) if len(allrec) else None
     frames = graph_frames(dedup.records, in_node, tuple(chains), aliases)
+    if step:
+        step("graph frames")
     rejects_all = pd.concat(rejects, ignore_index=True) if rejects else pd.DataFrame(columns=REJECT_COLUMNS)
     merged_by_file = dedup.merged["file"].value_counts()
     loaded_by_file = dedup.records["source"].value_counts()

@@ -61,6 +61,13 @@ def _to_arrow(frame: pd.DataFrame) -> pa.Table:
     for col in frame.columns:
         values = frame[col]
         kind = _arrow_type(values)
+        if kind in (pa.string(), pa.list_(pa.string())):
+            try:  # text and lists of text as they are, in C++ (None and NaN are missing)
+                arrays.append(pa.array(values.astype(object).to_numpy(), type=kind, from_pandas=True))
+                fields.append(pa.field(col, kind))
+                continue
+            except (pa.ArrowInvalid, pa.ArrowTypeError):
+                pass  # a number among the text: each cell as text, below
         cells = values.astype(object).where(values.notna() if kind != pa.list_(pa.string()) else
                                             values.map(lambda v: v is not None and not (isinstance(v, float)
                                                                                         and np.isnan(v))), None)
