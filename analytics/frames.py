@@ -7,6 +7,9 @@ A counting unit is the patent family (``family_id``) where the source gives one,
 
 from __future__ import annotations
 
+import functools
+import hashlib
+
 import pandas as pd
 
 from analytics.cypher import run_query
@@ -59,6 +62,39 @@ def _offices(patents: pd.DataFrame, family: pd.DataFrame | None, by: list[str]) 
     return sets_per_group(both, by, "office")
 
 
+def _digest(value) -> object:
+    """A content key for a frame (a hash of its columns, dtypes and every row), else the value itself."""
+    if isinstance(value, pd.DataFrame):
+        h = hashlib.blake2b(digest_size=16)
+        h.update(repr((list(value.columns), [str(t) for t in value.dtypes], len(value))).encode())
+        try:
+            h.update(pd.util.hash_pandas_object(value, index=False).to_numpy().tobytes() if len(value) else b"")
+        except TypeError:  # cells pandas cannot hash (lists): no key, computed each time
+            return object()
+        return h.hexdigest()
+    return value
+
+
+def by_content(fn):
+    """Remember ``fn``'s last few results by the content of its frame arguments: several indicators
+    shape the same query rows the same way (``unit_frame`` of ``node_patents`` is asked for seven
+    times in a run), and at a million rows each time costs seconds. A pure function's result depends
+    only on its inputs' content, so a hit is the same table; each caller gets its own copy."""
+    kept: dict = {}
+
+    @functools.wraps(fn)
+    def run(*args, **kwargs):
+        key = (tuple(_digest(a) for a in args), tuple(sorted((k, _digest(v)) for k, v in kwargs.items())))
+        if key not in kept:
+            if len(kept) >= 4:
+                kept.pop(next(iter(kept)))
+            kept[key] = fn(*args, **kwargs)
+        return kept[key].copy(deep=False)  # copy-on-write: a caller's change stays its own
+    run.cache_clear = kept.clear
+    return run
+
+
+@by_content
 def unit_frame(patents: pd.DataFrame, family: pd.DataFrame | None = None) -> pd.DataFrame:
     """One row per (node, unit) from ``node_patents`` rows: year = earliest application year of the
     unit's members in the node, cited_by / family_size / claims = the largest member value, offices =
@@ -93,6 +129,7 @@ def node_patents(store: GraphStore, scheme: str) -> pd.DataFrame:
     return frame
 
 
+@by_content
 def unit_actors(patents: pd.DataFrame, applicants: pd.DataFrame) -> pd.DataFrame:
     """Fractional weights per (node, unit, applicant): each unit with applicants weighs 1, split equally
     among its distinct applicants (across all its members in the node).

@@ -20,6 +20,11 @@ _KIND = r"^([A-Z]{2}\d+)[A-Z]\d?$"
 _NUMBER = r"([A-Z]{2}[\s\-/.,]*[A-Z]{0,2}\d[\d\s\-/.,]*(?:[A-Z]\d?)?)"
 
 
+def _listed(cells: pd.Series) -> bool:
+    """Whether any cell of a list column holds an entry."""
+    return bool(cells.str.len().fillna(0).gt(0).any()) if len(cells) else False
+
+
 def numbers(cells: pd.Series) -> pd.Series:
     """Lists of publication numbers, normalised (NFKC, so full-width digits count); what follows the number in
     an entry — an applicant, a date in brackets — is left out; entries without a number dropped, repeats once.
@@ -30,6 +35,8 @@ def numbers(cells: pd.Series) -> pd.Series:
     """
     import pyarrow as pa
     import pyarrow.compute as pc
+    if not _listed(cells):  # most exports list no citations: nothing to read
+        return pd.Series([[] for _ in range(len(cells))], index=cells.index, dtype=object)
     flat = cells.map(lambda xs: xs if isinstance(xs, list) else []).explode()
     flat = flat.dropna()
     text = pd.Series(pc.utf8_normalize(pa.array(flat.astype(str).tolist(), pa.string()), "NFKC").to_pylist(),
@@ -62,6 +69,8 @@ def citation_links(records: pd.DataFrame) -> pd.DataFrame:
     """
     empty = pd.DataFrame({"from": pd.Series(dtype=object), "to": pd.Series(dtype=object)})
     if not len(records) or not {"cited_pubs", "citing_pubs"} <= set(records.columns):
+        return empty
+    if not (_listed(records["cited_pubs"]) or _listed(records["citing_pubs"])):
         return empty
     ids = records["id"].astype(str)
     keys = _key(ids)

@@ -73,6 +73,24 @@ def _national_key(authority: str, text: str) -> str | None:
     return f"{authority}|{rest}"
 
 
+def national_keys(office: pd.Series, text: pd.Series) -> pd.Series:
+    """:func:`_national_key` for whole columns (vectorised; the scalar function is its reference).
+
+    >>> national_keys(pd.Series(["CN", "US", "EP", "DK", "CN", "US"]), pd.Series(["CN2019105939377",
+    ...     "US202016634906A", "EP20220177888", "DKPA201970221A", "CN123", "16634906"])).tolist()
+    ['CN|2019105939377', 'US|16634906', 'EP|22177888', 'DK|PA201970221', None, 'US|16634906']
+    """
+    office, text = office.astype(object).fillna("").astype(str), text.astype(object).fillna("").astype(str)
+    prefixed = office.ne("") & pd.Series([t.startswith(o) for o, t in zip(office, text)], index=text.index, dtype=bool)
+    rest = text.where(~prefixed, pd.Series([t[len(o):] for o, t in zip(office, text)], index=text.index))
+    rest = rest.str.replace(r"(?<=\d)[A-Z]{1,2}$", "", regex=True)
+    enough = rest.str.count(r"\d").ge(6)
+    year_first = rest.str.isdigit() & rest.str[:2].isin(["19", "20"])
+    rest = rest.where(~(office.eq("US") & year_first & rest.str.len().eq(12)), rest.str[4:])
+    rest = rest.where(~(office.eq("EP") & year_first & rest.str.len().eq(11)), rest.str[2:4] + rest.str[-6:])
+    return (office + "|" + rest).astype(object).where(enough, None)
+
+
 def application_key(records: pd.DataFrame) -> pd.Series:
     """The application a record was published from: filing office + the application number as written,
     with the letters that make it unique kept — a receiving office, a series, a year (application
@@ -89,13 +107,12 @@ def application_key(records: pd.DataFrame) -> pd.Series:
     pairs = pd.DataFrame({"office": office, "text": text})
     uniq = pairs.drop_duplicates()
 
-    def one(o: str, t: str) -> str | None:
-        if not t:
-            return None
-        if o == "WO" or t.startswith("PCT"):
-            return _pct_key(t) or (_national_key(o, t) if o == "WO" else None)
-        return _national_key(o, t)
-    uniq = uniq.assign(key=[one(o, t) for o, t in zip(uniq["office"], uniq["text"])])
+    def one(o: str, t: str) -> str | None:  # PCT numbers: few, read one by one
+        return _pct_key(t) or (_national_key(o, t) if o == "WO" else None)
+    pct = uniq["text"].ne("") & (uniq["office"].eq("WO") | uniq["text"].str.startswith("PCT"))
+    keys = national_keys(uniq["office"], uniq["text"]).where(uniq["text"].ne(""), None).astype(object)
+    keys[pct.to_numpy()] = [one(o, t) for o, t in zip(uniq.loc[pct, "office"], uniq.loc[pct, "text"])]
+    uniq = uniq.assign(key=keys.to_numpy())
     keys = pairs.merge(uniq, on=["office", "text"], how="left")["key"].to_numpy(dtype=object)
     keys = pd.Series(keys, index=records.index, dtype=object)
     return keys.where(keys.notna(), None)

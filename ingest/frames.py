@@ -6,6 +6,9 @@ Pure functions over DataFrames; no store access. The result maps ontology names 
 
 from __future__ import annotations
 
+import itertools
+
+import numpy as np
 import pandas as pd
 
 from ingest.citations import citation_links
@@ -32,15 +35,18 @@ def _people(records: pd.DataFrame, column: str) -> pd.DataFrame:
     for that applicant's position (applicants only)."""
     cols = ["id", "authority", "priority_country", "priority_known", column]
     aligned = column == "applicants" and {"applicant_countries", "applicant_addresses"} <= set(records.columns)
-    frame = records[[c for c in cols if c in records.columns]].copy()
-    lengths = frame[column].map(len)
-    long = frame.loc[frame.index.repeat(lengths)].copy()
-    long["name"] = [v for xs in frame[column] for v in xs]
-    long = long.drop(columns=column)
+    frame = records[[c for c in cols if c in records.columns and c != column]]
+    cells = records[column]
+    lengths = np.fromiter(map(len, cells), dtype=np.int64, count=len(cells))
+    rows = np.repeat(np.arange(len(frame)), lengths)
+    long = frame.iloc[rows].copy()
+    long["name"] = list(itertools.chain.from_iterable(cells))
     if aligned:
         for src, dst in (("applicant_countries", "column_country"), ("applicant_addresses", "address")):
             long[dst] = [xs[i] if i < len(xs) else "" for xs, n in zip(records[src], lengths) for i in range(n)]
-    long["order"] = long.groupby("id").cumcount() + 1
+    # the position of each name in its patent's list (ids are unique here: one run of rows per patent)
+    starts = np.cumsum(lengths) - lengths
+    long["order"] = np.arange(len(long)) - np.repeat(starts, lengths) + 1
     long["key"] = name_key(long["name"].astype(str)) if column != "inventors" else person_key(long["name"].astype(str))
     long = long[long["key"] != ""]
     return long.drop_duplicates(["id", "key"])

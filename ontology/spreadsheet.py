@@ -35,7 +35,13 @@ def escape_formulas(frame: pd.DataFrame) -> pd.DataFrame:
     for col in out.columns:
         values = out[col]
         if values.dtype == object or pd.api.types.is_string_dtype(values):
-            out[col] = values.map(lambda v: "'" + v if isinstance(v, str) and formula_like(v) else v)
+            text = values.where(values.map(type, na_action="ignore").eq(str) if values.dtype == object else
+                                values.notna())  # only text cells (a list stays as it is)
+            maybe = text.astype("string").str.startswith(_STARTS).fillna(False).astype(bool)
+            if maybe.any():  # few cells start like a formula: only those are read one by one
+                escaped = values.astype(object).where(~maybe, values[maybe].map(
+                    lambda v: "'" + v if formula_like(v) else v))
+                out[col] = escaped if values.dtype == object else escaped.astype(values.dtype)
     return out
 
 

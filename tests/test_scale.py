@@ -91,3 +91,15 @@ def test_a_long_table_keeps_its_best_rows_in_the_workbook_and_says_so(tmp_path):
     assert kept == ["P11", "P10", "P09", "P08", "P07"]
     said = [c.value for row in book[book.sheetnames[0]].iter_rows() for c in row if c.value]
     assert any("5 / 12" in str(v) and "tables/patent_value.csv" in str(v) for v in said)
+
+
+def test_vectorised_application_keys_equal_the_scalar_reading(sample_records):
+    from ingest.dedup import _national_key, national_keys
+    text = sample_records["app_no"].fillna("").astype(str).str.upper().str.replace(r"[\s\-/.,_()]", "", regex=True)
+    office = sample_records["authority"].fillna("").astype(str)
+    tricky = pd.DataFrame([("US", "US202016634906A"), ("US", "2020166349061"), ("EP", "EP20220177888"), ("EP", "19123456789"),
+                           ("DK", "DKPA201970221A"), ("CN", "CN123"), ("", "123456789"), ("JP", "JP2019123456A"),
+                           ("KR", "KR1020190012345"), ("US", "US16634906B2")], columns=["office", "text"])
+    office = pd.concat([office, tricky["office"]], ignore_index=True)
+    text = pd.concat([text, tricky["text"]], ignore_index=True)
+    assert national_keys(office, text).tolist() == [_national_key(o, t) for o, t in zip(office, text)]

@@ -13,6 +13,7 @@ from analytics.cypher import run_query
 from analytics.frames import CHAIN, cutoff_year, node_patents, unit_frame, with_chain
 from analytics.options import Options
 from graph.store import GraphStore
+from ingest.vectors import isin_text
 
 
 @dataclass
@@ -143,7 +144,7 @@ def top_patents(holders: pd.DataFrame, value: pd.DataFrame, patents: pd.DataFram
     the evidence every candidate links to."""
     rows = holders[["patent", "applicant"]]
     if nodes is not None:
-        rows = rows[rows["patent"].isin(set(patents.loc[patents["node"].isin(nodes), "patent"]))]
+        rows = rows[isin_text(rows["patent"], patents.loc[patents["node"].isin(nodes), "patent"].drop_duplicates())]
     rows = rows.merge(value[["patent", "value_score"]], on="patent", how="left")
     rows = rows.sort_values(["applicant", "value_score", "patent"], ascending=[True, False, True],
                             na_position="last", kind="mergesort")

@@ -16,7 +16,7 @@ from analytics.pathways.partners import ACADEMIC
 from analytics.pathways.structure import targets
 from analytics.pathways.value import STATES
 from graph.store import GraphStore
-from ingest.vectors import lists_per_group
+from ingest.vectors import isin_text, lists_per_group
 
 #: expiry windows in months (REFERENCES §2.5, industry-chain-intelligence P6): < 6, 6–12, 12–24
 EXPIRY_WINDOWS = ((6, "<6"), (12, "6–12"), (24, "12–24"))
@@ -41,7 +41,7 @@ def patent_nodes(data: Inputs, nodes: list[str]) -> pd.DataFrame:
     """The patents of ``nodes`` with their value rows, their first node (sorted) and all their nodes there."""
     p = data.patents[data.patents["node"].isin(nodes)]
     per = lists_per_group(p["patent"].astype(object), p["node"].astype(object))
-    out = data.value[data.value["patent"].isin(per.index)].copy()
+    out = data.value[isin_text(data.value["patent"], per.index.to_series())].copy()
     out["nodes"] = out["patent"].astype(object).map(per).to_numpy()
     out["node"] = [v[0] for v in out["nodes"]]
     return out

@@ -11,6 +11,7 @@ from analytics.frames import CHAIN
 from analytics.options import Options
 from analytics.positioning.structure import zone_actors
 from graph.store import GraphStore
+from ingest.vectors import isin_text
 
 TYPES = ("enterprise", "university", "institute", "individual", "government", "other")
 MIX_COLUMNS = ["scope", "type", "units", "share"]
@@ -29,7 +30,7 @@ def agent_tables(actors: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
         total = units.sum()
         mix.append(pd.DataFrame({"scope": scope, "type": units.index, "units": units.round(9).to_numpy(),
                                  "share": (units / total).round(9).to_numpy() if total else 0.0}))
-        touched = chain[chain["unit"].isin(set(mine["unit"]))]
+        touched = chain[isin_text(chain["unit"], mine["unit"].drop_duplicates())]
         # outside = known to be outside: of another country, or (for the zone) located elsewhere; an applicant
         # of unknown country or region is not counted as a partner from outside
         foreign = touched["country"].fillna("").ne("") & ~touched["nation"]
