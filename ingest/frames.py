@@ -141,7 +141,7 @@ def _display_names(people: pd.DataFrame) -> pd.DataFrame:
     """One node per key named by its first mention — or, for a key several scripts share, by its most
     frequent Chinese name (Chinese first; the others are name variants)."""
     nodes = people.drop_duplicates("key")[["key", "name"]].rename(columns={"key": "id"}).reset_index(drop=True)
-    is_han = per_unique(lambda s: s.str.contains(r"[\u4e00-\u9fff]"), people["name"]).astype(bool)
+    is_han = per_unique(lambda s: s.astype(str).str.contains(r"[\u4e00-\u9fff]"), people["name"]).astype(bool)
     by_key = is_han.groupby(people["key"].to_numpy())
     mixed = by_key.any() & ~by_key.all()
     if mixed.any():

@@ -113,17 +113,26 @@ def replace_tags(store: GraphStore, chain: Chain, in_node: pd.DataFrame, patents
     Returns counts: tags (now), added, removed, unchanged, patents (tagged now).
     """
     mine = in_node[in_node["to"].isin(pd.Index([c.id for c in chain.concepts]))]
-    have = store.run("MATCH (p:Patent)-[:IN_NODE]->(n:ChainNode) WHERE n.scheme = $scheme "
-                     "RETURN p.id AS `from`, n.id AS `to`", {"scheme": chain.scheme})
+    have = store.run("MATCH (p:Patent)-[t:IN_NODE]->(n:ChainNode) WHERE n.scheme = $scheme "
+                     "RETURN p.id AS `from`, n.id AS `to`, t.score AS score, t.rule AS rule", {"scheme": chain.scheme})
     if patents is not None:
         have = have[isin_text(have["from"], patents)]
     stale = _minus(have, mine)
     added = len(_minus(mine, have))
-    if len(mine):
-        store.load_rels("IN_NODE", mine)
+    # only tags that are new or read differently now are written: a reclassification leaves most as they were
+    same = pc.is_in(_tag_keys(mine), value_set=_tag_keys(have)).to_numpy(zero_copy_only=False).astype(bool)
+    if (~same).any():
+        store.load_rels("IN_NODE", mine[~same])
     removed = store.delete_rels("IN_NODE", stale) if len(stale) else 0
     return {"tags": len(mine), "added": added, "removed": removed, "unchanged": len(mine) - added,
             "patents": int(mine["from"].nunique())}
+
+
+def _tag_keys(tags: pd.DataFrame):
+    """One text key per tag: patent, node, score and rule."""
+    both = tags.assign(key=pair_keys(tags).to_numpy(zero_copy_only=False),
+                       how=tags["score"].astype(float).round(6).astype(str) + "\x1f" + tags["rule"].astype(str))
+    return pair_keys(both, "key", "how")
 
 
 def _minus(a: pd.DataFrame, b: pd.DataFrame) -> pd.DataFrame:
