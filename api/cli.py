@@ -158,7 +158,9 @@ def _run_ingest(paths: list[Path], db: Optional[Path], neo4j: bool, chains: list
                 profile: Optional[Path] = None) -> dict:
     settings = Settings.from_env()
     bar, step = _steps(len(paths) + 3 + 11, "ingest 入库")
-    with bar, closing(settings.open_store(db=db, neo4j=neo4j, read_only=False)) as store:
+    # PatNav's own reads of a whole graph (its tags, its ids) are not an analyst's query: no row limit
+    limits = Limits(settings.query_timeout_s * 10, None)
+    with bar, closing(settings.open_store(db=db, neo4j=neo4j, read_only=False, limits=limits)) as store:
         result = _workflow().ingest(store, settings.state_dir(db=db, neo4j=neo4j), paths, chains, report, step=step,
                                  profile=profile)
         bar.update(bar.task_ids[0], total=bar.tasks[0].completed)

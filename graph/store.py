@@ -121,9 +121,17 @@ def frame_of_arrow(table: pa.Table) -> pd.DataFrame:
     return pd.DataFrame(out, columns=table.column_names)
 
 
+_PLAIN_TYPES = {str, int, float, bool, type(None)}
+
+
 def frame_of(rows: list[list[Any]], columns: list[str]) -> pd.DataFrame:
     """A result frame from plain rows; integer columns stay integers even with nulls (``Int64``)."""
-    frame = pd.DataFrame([[plain(v) for v in r] for r in rows], columns=columns, dtype=object)
+    cells = list(zip(*rows)) if rows else [() for _ in columns]
+    data = {}
+    for i, values in enumerate(cells):  # plain() only for columns holding more than plain Python values
+        needs = not set(map(type, values)) <= _PLAIN_TYPES
+        data[i] = pd.Series([plain(v) for v in values] if needs else values, dtype=object)
+    frame = pd.DataFrame(data).set_axis(columns, axis=1) if columns else pd.DataFrame([[]] * len(rows))
     for col in frame.columns:
         values = frame[col].dropna()
         if len(values) and all(isinstance(v, bool) for v in values):

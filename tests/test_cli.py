@@ -255,3 +255,16 @@ def test_a_zone_file_with_a_roster_reaches_the_tables(sample_csv, tmp_path):
     assert firms["id"].iloc[0] in set(firms_table["applicant"])
     run = json.loads((out / "run.json").read_text())
     assert run["parameters"]["zone"]["name_en"] == "Test Park" and run["parameters"]["zone"]["roster"] == 2
+
+
+def test_ingest_reads_the_whole_graph_whatever_the_analysts_row_limit(tmp_path, sample_csv, monkeypatch):
+    """PATNAV_QUERY_MAX_ROWS bounds analysts' queries, not PatNav's own reads of its tags and ids: a second
+    ingest into a graph of more tags than the limit failed with "the query returned more than the limit"
+    (1M patents on Neo4j after the bulk import: 1.6M tags against the 100,000 default)."""
+    monkeypatch.setenv("PATNAV_QUERY_MAX_ROWS", "50")
+    db = tmp_path / "db"
+    for _ in range(2):
+        result = runner.invoke(app, ["ingest", str(sample_csv), "--db", str(db), "--chain", "icv"])
+        assert result.exit_code == 0, result.output
+    result = runner.invoke(app, ["classify", "--db", str(db), "--chain", "icv"])
+    assert result.exit_code == 0, result.output
