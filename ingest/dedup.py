@@ -81,8 +81,13 @@ def national_keys(office: pd.Series, text: pd.Series) -> pd.Series:
     ['CN|2019105939377', 'US|16634906', 'EP|22177888', 'DK|PA201970221', None, 'US|16634906']
     """
     office, text = office.astype(object).fillna("").astype(str), text.astype(object).fillna("").astype(str)
-    prefixed = office.ne("") & pd.Series([t.startswith(o) for o, t in zip(office, text)], index=text.index, dtype=bool)
-    rest = text.where(~prefixed, pd.Series([t[len(o):] for o, t in zip(office, text)], index=text.index))
+    if office.str.len().isin([0, 2]).all():  # two-letter offices (always, from publication numbers): column-wise
+        prefixed = office.ne("") & text.str[:2].eq(office)
+        rest = text.where(~prefixed, text.str[2:])
+    else:
+        prefixed = office.ne("") & pd.Series([t.startswith(o) for o, t in zip(office, text)], index=text.index,
+                                             dtype=bool)
+        rest = text.where(~prefixed, pd.Series([t[len(o):] for o, t in zip(office, text)], index=text.index))
     rest = rest.str.replace(r"(?<=\d)[A-Z]{1,2}$", "", regex=True)
     enough = rest.str.count(r"\d").ge(6)
     year_first = rest.str.isdigit() & rest.str[:2].isin(["19", "20"])
@@ -185,13 +190,15 @@ def _groups(records: pd.DataFrame, app: pd.Series) -> pd.Series:
     """Each row's group: the position of the first row it is linked to through a shared publication
     number or a shared application key (label propagation until nothing changes)."""
     pos = pd.Series(range(len(records)), index=records.index)
-    label = pos.groupby(records["id"].to_numpy()).transform("min")
+    ids = pd.factorize(records["id"])[0]  # group codes once; transforms need no sorted groups
+    label = pos.groupby(ids, sort=False).transform("min")
     has_app = app.notna()
+    apps = pd.factorize(app[has_app])[0]
     while True:
-        by_app = label[has_app].groupby(app[has_app].to_numpy()).transform("min")
+        by_app = label[has_app].groupby(apps, sort=False).transform("min")
         new = label.copy()
-        new[has_app] = by_app.combine(label[has_app], min)
-        new = new.groupby(records["id"].to_numpy()).transform("min")
+        new[has_app] = np.minimum(by_app.to_numpy(), label[has_app].to_numpy())
+        new = new.groupby(ids, sort=False).transform("min")
         if new.equals(label):
             return label
         label = new
