@@ -5,10 +5,9 @@ from __future__ import annotations
 from typing import Callable, Mapping
 
 import pandas as pd
-import pyarrow.compute as pc
 
 from graph.store import GraphStore, Loaded
-from ingest.vectors import isin_text, pair_keys
+from ingest.vectors import isin_text, pair_keys, present
 from ontology.chains import Chain
 from ontology.vocab import vocabulary
 
@@ -120,7 +119,7 @@ def replace_tags(store: GraphStore, chain: Chain, in_node: pd.DataFrame, patents
     stale = _minus(have, mine)
     added = len(_minus(mine, have))
     # only tags that are new or read differently now are written: a reclassification leaves most as they were
-    same = pc.is_in(_tag_keys(mine), value_set=_tag_keys(have)).to_numpy(zero_copy_only=False).astype(bool)
+    same = present(_tag_keys(mine), _tag_keys(have))
     if (~same).any():
         store.load_rels("IN_NODE", mine[~same])
     removed = store.delete_rels("IN_NODE", stale) if len(stale) else 0
@@ -137,5 +136,4 @@ def _tag_keys(tags: pd.DataFrame):
 
 def _minus(a: pd.DataFrame, b: pd.DataFrame) -> pd.DataFrame:
     """Rows (from, to) of ``a`` that are not in ``b``."""
-    present = pc.is_in(pair_keys(a), value_set=pair_keys(b)).to_numpy(zero_copy_only=False).astype(bool)
-    return a[~present][["from", "to"]].reset_index(drop=True)
+    return a[~present(pair_keys(a), pair_keys(b))][["from", "to"]].reset_index(drop=True)

@@ -88,8 +88,12 @@ def isin_text(values: pd.Series, wanted) -> np.ndarray:
     >>> isin_text(pd.Series(["a", "b", None]), ["b", "c"]).tolist()
     [False, True, False]
     """
-    found = pc.is_in(_arrow_text(values), value_set=_arrow_text(wanted))
-    return found.to_numpy(zero_copy_only=False).astype(bool)
+    return present(_arrow_text(values), _arrow_text(wanted))
+
+
+def present(keys: pa.Array, among: pa.Array) -> np.ndarray:
+    """Whether each of ``keys`` is one of ``among`` (Arrow hash set), as a numpy mask."""
+    return pc.is_in(keys, value_set=among).to_numpy(zero_copy_only=False).astype(bool)
 
 
 def pair_keys(frame: pd.DataFrame, a: str = "from", b: str = "to") -> pa.Array:
