@@ -155,14 +155,14 @@ def _steps(total: int | None, label: str):
 
 
 def _run_ingest(paths: list[Path], db: Optional[Path], neo4j: bool, chains: list[str], report: Optional[Path],
-                profile: Optional[Path] = None) -> dict:
+                profile: Optional[Path] = None, spark: Optional[str] = None) -> dict:
     settings = Settings.from_env()
     bar, step = _steps(len(paths) + 3 + 11, "ingest 入库")
     # PatNav's own reads of a whole graph (its tags, its ids) are not an analyst's query: no row limit
     limits = Limits(settings.query_timeout_s * 10, None)
     with bar, closing(settings.open_store(db=db, neo4j=neo4j, read_only=False, limits=limits)) as store:
         result = _workflow().ingest(store, settings.state_dir(db=db, neo4j=neo4j), paths, chains, report, step=step,
-                                 profile=profile)
+                                    profile=profile, spark=spark, spark_memory=settings.spark_driver_memory)
         bar.update(bar.task_ids[0], total=bar.tasks[0].completed)
     t = result["total"]
     out.print(f"{t['rows_in']:,} rows in = {t['loaded']:,} loaded + {t['merged']:,} merged + "
@@ -199,6 +199,11 @@ def ingest(paths: Annotated[list[Path], typer.Argument(help="Export files (incoP
            = None,
            profile: Annotated[Optional[Path], typer.Option("--profile", help="A TOML column mapping for a layout "
                                                            "no shipped profile knows (see ingest/profiles/).")]
+           = None,
+           spark: Annotated[Optional[str], typer.Option("--spark", metavar="MASTER",
+                                                        help="Read, normalise, deduplicate and classify on Apache "
+                                                             "Spark (local[*], spark://host:7077, yarn …; needs "
+                                                             "pip install 'patnav[spark]'); the same result.")]
            = None) -> None:
     """Load patent exports into the graph: detect format, normalise, deduplicate, classify, account.
 
@@ -207,7 +212,7 @@ def ingest(paths: Annotated[list[Path], typer.Argument(help="Export files (incoP
 
     Example: patnav ingest exports/*.xlsx exports/*.csv --db patnav-db --chain icv --report ingest.json
     """
-    _run_ingest(paths, db, neo4j, chain or ["icv"], report, profile)
+    _run_ingest(paths, db, neo4j, chain or ["icv"], report, profile, spark)
 
 
 @app.command()

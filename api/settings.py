@@ -13,6 +13,7 @@
 | PATNAV_BULK_IMPORT_ROWS | 200000 | a first load into an empty Neo4j of at least this many graph rows goes through `neo4j-admin database import` (the server `patnav neo4j start` runs is restarted for it) |
 | PATNAV_API_RATE | 120 | requests a minute one API token may send to `POST /api/cypher` |
 | PATNAV_API_RECHECK | 2 | seconds the API trusts its cached tables before asking the graph whether it changed |
+| PATNAV_SPARK_DRIVER_MEMORY | 4g | the Spark driver's heap for `patnav ingest --spark` (it gathers every row): 512m, 8g … |
 """
 
 from __future__ import annotations
@@ -44,6 +45,16 @@ def _number(env: Mapping[str, str], name: str, default: str, kind: type, meaning
     return value
 
 
+def _memory(env: Mapping[str, str], name: str, default: str) -> str:
+    """A JVM memory size (``512m``, ``4g``) from ``env``, or a PatNavError naming the variable."""
+    import re
+    value = env.get(name, default).strip().lower()
+    if not re.fullmatch(r"[1-9]\d*[kmgt]", value):
+        raise PatNavError(f"{name}={env.get(name)!r} is not a memory size; write a whole number and a unit, "
+                          f"e.g. 512m or 8g")
+    return value
+
+
 @dataclass(frozen=True)
 class Settings:
     home: Path = Path(".patnav")
@@ -57,6 +68,7 @@ class Settings:
     api_rate: int = 120
     bulk_import_rows: int = 200_000
     api_recheck_s: float = 2.0
+    spark_driver_memory: str = "4g"
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> "Settings":
@@ -73,6 +85,7 @@ class Settings:
             bulk_import_rows=_number(env, "PATNAV_BULK_IMPORT_ROWS", "200000", int, "graph rows", 0),
             api_rate=_number(env, "PATNAV_API_RATE", "120", int, "requests a minute per API token", 1),
             api_recheck_s=_number(env, "PATNAV_API_RECHECK", "2", float, "seconds between graph checks", 0),
+            spark_driver_memory=_memory(env, "PATNAV_SPARK_DRIVER_MEMORY", "4g"),
         )
 
     @property

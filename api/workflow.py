@@ -7,6 +7,7 @@ so the same calls serve the embedded engine, the Neo4j server and the tests.
 from __future__ import annotations
 
 import json
+from functools import partial
 from pathlib import Path
 
 import pandas as pd
@@ -19,6 +20,7 @@ from api.atlas import write_atlas
 from graph.store import GraphStore
 from ingest.load import load_graph, reconcile, replace_tags, sync_chain
 from ingest.pipeline import ingest_files
+from ingest.spark import ingest_spark
 from ingest.profiles import load_profile
 from ingest.report import read_ledger, record_run
 from ingest.state import NOT_DIFFED, IngestState
@@ -39,18 +41,22 @@ def demo_files(chain: str = "icv") -> list[Path]:
 
 
 def ingest(store: GraphStore, state_dir: Path, paths: Sequence[str | Path], chains: Sequence[str] = ("icv",),
-           report_path: Path | None = None, step: Step | None = None, profile: Path | None = None) -> dict:
+           report_path: Path | None = None, step: Step | None = None, profile: Path | None = None,
+           spark: str | None = None, spark_memory: str = "4g") -> dict:
     """Read, normalise, deduplicate, classify and load ``paths``; keep the ledger in ``state_dir``.
 
     The rows of earlier runs into the same graph (kept in ``state_dir``, see ``ingest.state``) are
     deduplicated together with this run's, and only what changed is written, so `ingest a; ingest b`
     gives the graph `ingest a b` gives. Returns this run's report (per file and total rows_in/loaded/merged/rejected, rejects_path, what
-    was created or updated in the graph); also written to ``report_path`` when given.
+    was created or updated in the graph); also written to ``report_path`` when given. ``spark``: a Spark
+    master URL (``local[*]``, ``spark://host:7077`` …) to read, normalise, deduplicate and classify on
+    (``ingest.spark``; the same result as on this machine).
     """
     loaded_chains = [load_chain(c) for c in chains]
     state = IngestState(state_dir)
-    result = ingest_files(paths, loaded_chains, step=step, profile=load_profile(profile) if profile else None,
-                          previous=state.rows())
+    run = partial(ingest_spark, master=spark, driver_memory=spark_memory) if spark else ingest_files
+    result = run(paths, loaded_chains, step=step, profile=load_profile(profile) if profile else None,
+                 previous=state.rows())
     frames = {k: v for k, v in result.frames.items() if k not in NOT_DIFFED}
     before, interrupted = state.loaded_frames(), state.incomplete() is not None
     state.begin(frames, [Path(p).name for p in paths])  # the graph counts as incomplete until state.done

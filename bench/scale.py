@@ -9,6 +9,9 @@ reads the process's resident memory every 20 ms, so each stage gets its seconds 
     ingest     patnav ingest FILE --db DB --chain icv
     analyze    patnav analyze --db DB --zone ZONE (direction, positioning, pathways, plan; atlas and report)
     reanalyze  patnav classify --chain EDITED.ttl (one rule changed) + patnav analyze again
+    ingest on Spark (with --spark MASTER): patnav ingest PARTS/*.csv --spark MASTER, the CSV cut in files of
+               50,000 rows as vendors export them (peak: the driver's Python; the JVM's heap is
+               PATNAV_SPARK_DRIVER_MEMORY, the workers are processes of their own)
 
 Printed: per command and size its stages (seconds, peak MB), the total, and the 1M / 100k ratio (10
 is linear growth). Targets (the issue's): each command ≤ 60 s and ≤ 4 GB at 1M on this machine —
@@ -75,7 +78,8 @@ def _group(message: str) -> str:
     return message
 
 
-def child(command: str, db: Path, csv: Path, out: Path, zone: str | None, edited: Path | None) -> None:
+def child(command: str, db: Path, csv: Path, out: Path, zone: str | None, edited: Path | None,
+          spark: str | None = None) -> None:
     """Run one command in this process and print its stages as JSON (the parent's input)."""
     stages = Stages()
     from analytics.options import Options
@@ -87,8 +91,9 @@ def child(command: str, db: Path, csv: Path, out: Path, zone: str | None, edited
     stages.mark("start (imports)")
     limits = Limits(timeout_s=3600, max_rows=None)
     if command == "ingest":
+        files = sorted(csv.glob("*.csv")) if csv.is_dir() else [csv]
         with EmbeddedStore(db, limits=limits) as store:
-            workflow.ingest(store, db, [csv], ["icv"], step=lambda m: stages.mark(_group(m)))
+            workflow.ingest(store, db, files, ["icv"], step=lambda m: stages.mark(_group(m)), spark=spark)
         stages.mark("tags, ledger")
     else:
         if command == "reanalyze":
@@ -139,7 +144,7 @@ def report(results: dict, detail: bool = False) -> None:
     sizes = sorted({n for n, _ in results})
     if not detail:  # indicators summed per module
         results = {k: ([{**s, "stage": s["stage"].split(":")[0]} for s in v[0]], *v[1:]) for k, v in results.items()}
-    for command in ("ingest", "analyze", "reanalyze"):
+    for command in [c for c in ("ingest", "ingest on Spark", "analyze", "reanalyze") if (sizes[0], c) in results]:
         print(f"\n{command}")
         stages = list(dict.fromkeys(s["stage"] for n in sizes for s in results[(n, command)][0]))
         print(f"  {'stage':40s}" + "".join(f"{n:>12,} rows  peak MB" for n in sizes) + "   ratio")
@@ -172,9 +177,10 @@ def main() -> None:
     ap.add_argument("--out", type=Path)
     ap.add_argument("--zone")
     ap.add_argument("--edited", type=Path)
+    ap.add_argument("--spark", metavar="MASTER", help="also ingest on Spark (local[2], spark://host:7077 …)")
     args = ap.parse_args()
     if args.child:
-        return child(args.child, args.db, args.csv, args.out, args.zone, args.edited)
+        return child(args.child, args.db, args.csv, args.out, args.zone, args.edited, args.spark)
     import importlib.util  # bench/ingest.py's generator (its name is the package's)
     spec = importlib.util.spec_from_file_location("bench_ingest", ROOT / "bench" / "ingest.py")
     generator = importlib.util.module_from_spec(spec)
@@ -196,6 +202,17 @@ def main() -> None:
             results[(n, "analyze")] = measure("analyze", db=db, out=work / f"out-{n}", zone=zone)
             results[(n, "reanalyze")] = measure("reanalyze", db=db, out=work / f"out-{n}-edited", zone=zone,
                                                 edited=edited)
+            if args.spark:
+                parts = work / f"parts-{n}"
+                if not parts.exists():
+                    parts.mkdir()
+                    for i, chunk in enumerate(__import__("pandas").read_csv(csv, dtype=str, keep_default_na=False,
+                                                                             chunksize=50_000)):
+                        chunk.to_csv(parts / f"part-{i:03d}.csv", index=False)
+                spark_db = work / f"db-{n}-spark"
+                if spark_db.exists():
+                    __import__("shutil").rmtree(spark_db)
+                results[(n, "ingest on Spark")] = measure("ingest", db=spark_db, csv=parts, spark=args.spark)
             print(f"{n:,} rows done (zone {zone})", file=sys.stderr)
         report(results, args.detail)
 

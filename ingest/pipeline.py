@@ -16,7 +16,7 @@ import pandas as pd
 
 from ingest.agreement import label_agreement
 from ingest.classify import classify
-from ingest.dedup import deduplicate
+from ingest.dedup import Deduplicated, deduplicate
 from ingest.frames import graph_frames
 from ingest.linking import publication_links
 from ingest.normalize import REJECT_COLUMNS, records
@@ -154,6 +154,48 @@ def country_evidence(frames: dict[str, pd.DataFrame]) -> dict:
             "unknown_patents": round(float(units.get("unknown", 0.0)) / total, 4) if total else None}
 
 
+def read_one(path: Path, profile: Profile | None = None) -> tuple[pd.DataFrame, pd.DataFrame, dict]:
+    """One export: its usable normalised rows, its rejected rows and its entry in the report's ``files``.
+    Pure and per file: the single-machine loop and Spark's executors (``ingest.spark``) both call it."""
+    raw = read_export(path, profile)
+    norm = records(raw)
+    file = {"file": str(path), "name": path.name, "profile": raw.profile.name,
+            "sha256": sha256(path), "rows_in": len(raw.frame), "rejected": len(norm.rejects),
+            "quality": quality(norm.records)}
+    file["quality"]["invalid_numbers"] = norm.invalid_numbers  # column → cells that were no number
+    file["warnings"] = fill_warnings(path.name, file["quality"], raw.profile, raw.mapping) \
+        if len(norm.records) else [f"{path.name}: no usable row (every row was rejected; see rejects.csv)"]
+    if "sei_labels" in raw.mapping and "ipcs" not in raw.mapping and "sei_main_labels" not in raw.mapping:
+        file["sei_agreement"] = {"note": "not comparable: the export has 新兴产业分类 (from all IPCs) but "
+                                         "only the main IPC; export the IPC column too"}
+    return norm.records, norm.rejects, file
+
+
+def earlier_rows(previous: pd.DataFrame | None, names: Sequence[str]) -> pd.DataFrame | None:
+    """The rows earlier runs kept, without those of a file given again (its new rows replace them);
+    None when there are none. Raises when two of this run's files share a name."""
+    if len(set(names)) != len(names):
+        dup = sorted({n for n in names if list(names).count(n) > 1})
+        raise IngestError(f"two input files share the name {dup}; rows are traced by file name, rename one")
+    if previous is None or not len(previous):
+        return None
+    previous = previous[~previous["source"].isin(names)].copy()
+    for column in ("cited_pubs", "citing_pubs"):  # rows kept by a PatNav before citation lists were read
+        if column not in previous.columns:
+            previous[column] = [[] for _ in range(len(previous))]
+    return previous
+
+
+def tag(records: pd.DataFrame, chains: Sequence[Chain]) -> tuple[pd.DataFrame | None, list[pd.DataFrame]]:
+    """Every chain's tags (concatenated; None without chains) and each chain's denoised patents."""
+    tags, noise = [], []
+    for chain in chains:
+        tagged = classify(records, chain)
+        tags.append(tagged.in_node)
+        noise.append(tagged.denoised.assign(scheme=chain.scheme))
+    return (pd.concat(tags, ignore_index=True) if tags else None), noise
+
+
 def ingest_files(paths: Sequence[str | Path], chains: Sequence[Chain] = (), step: Step | None = None,
                  profile: Profile | None = None, previous: pd.DataFrame | None = None) -> Ingested:
     """Read, normalise, deduplicate and classify ``paths``.
@@ -167,43 +209,30 @@ def ingest_files(paths: Sequence[str | Path], chains: Sequence[Chain] = (), step
     """
     parts, rejects, files = [], [], []
     for path in map(Path, paths):
-        raw = read_export(path, profile)
-        norm = records(raw)
-        parts.append(norm.records)
-        rejects.append(norm.rejects)
-        files.append({"file": str(path), "name": path.name, "profile": raw.profile.name,
-                      "sha256": sha256(path), "rows_in": len(raw.frame), "rejected": len(norm.rejects),
-                      "quality": quality(norm.records)})
-        files[-1]["quality"]["invalid_numbers"] = norm.invalid_numbers  # column → cells that were no number
-        files[-1]["warnings"] = fill_warnings(path.name, files[-1]["quality"], raw.profile, raw.mapping) \
-            if len(norm.records) else [f"{path.name}: no usable row (every row was rejected; see rejects.csv)"]
-        if "sei_labels" in raw.mapping and "ipcs" not in raw.mapping and "sei_main_labels" not in raw.mapping:
-            files[-1]["sei_agreement"] = {"note": "not comparable: the export has 新兴产业分类 (from all IPCs) but "
-                                                  "only the main IPC; export the IPC column too"}
+        rows, rejected, file = read_one(path, profile)
+        parts.append(rows)
+        rejects.append(rejected)
+        files.append(file)
         if step:
             step(f"read {path.name}")
-    names = [f["name"] for f in files]
-    if len(set(names)) != len(names):
-        dup = sorted({n for n in names if names.count(n) > 1})
-        raise IngestError(f"two input files share the name {dup}; rows are traced by file name, rename one")
-    if previous is not None and len(previous):
-        previous = previous[~previous["source"].isin(names)].copy()
-        for column in ("cited_pubs", "citing_pubs"):  # rows kept by a PatNav before citation lists were read
-            if column not in previous.columns:
-                previous[column] = [[] for _ in range(len(previous))]
-        parts.insert(0, previous)
+    earlier = earlier_rows(previous, [f["name"] for f in files])
+    if earlier is not None:
+        parts.insert(0, earlier)
     allrec = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame()
     dedup = deduplicate(allrec)
     if step:
         step("deduplicated")
-    tags, noise = [], []
-    for chain in chains:
-        tagged = classify(dedup.records, chain)
-        tags.append(tagged.in_node)
-        noise.append(tagged.denoised.assign(scheme=chain.scheme))
-    in_node = pd.concat(tags, ignore_index=True) if tags else None
+    in_node, noise = tag(dedup.records, chains)
     if step:
         step("classified")
+    return assemble(files, rejects, allrec, dedup, in_node, noise, chains, step)
+
+
+def assemble(files: list[dict], rejects: list[pd.DataFrame], allrec: pd.DataFrame, dedup: Deduplicated,
+             in_node: pd.DataFrame | None, noise: list[pd.DataFrame], chains: Sequence[Chain],
+             step: Step | None = None) -> Ingested:
+    """Graph frames and the report from the deduplicated, classified rows (both ingest paths end here)."""
+    names = [f["name"] for f in files]
     aliases = publication_links(allrec, dedup.merged) if len(allrec) else None
     frames = graph_frames(dedup.records, in_node, tuple(chains), aliases)
     if step:

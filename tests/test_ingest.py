@@ -258,6 +258,26 @@ def test_merging_does_not_depend_on_the_order_of_the_files():
         pd.testing.assert_frame_equal(key(other.records), key(first.records))
         m = lambda f: f.sort_values(["file", "row"]).reset_index(drop=True)  # noqa: E731
         pd.testing.assert_frame_equal(m(other.merged), m(first.merged))
+        for name, frame in first.frames.items():  # and the same graph: names too (not "the first mention")
+            pd.testing.assert_frame_equal(sorted_frame(other.frames[name]), sorted_frame(frame), obj=name)
+
+
+def test_the_graph_does_not_depend_on_the_order_of_the_records():
+    """Applicants and inventors are named by their most frequent spelling, not their first mention:
+    the records in another order (Spark's partitions give one) make the same graph."""
+    from ingest.frames import graph_frames
+    result = ingest_files(SAMPLES, [])
+    shuffled = result.records.sample(frac=1, random_state=5).reset_index(drop=True)
+    first, other = graph_frames(result.records), graph_frames(shuffled)
+    assert first["Applicant"]["id"].nunique() > 1000
+    for name, frame in first.items():
+        pd.testing.assert_frame_equal(sorted_frame(other[name]), sorted_frame(frame), obj=name)
+
+
+def sorted_frame(frame: pd.DataFrame) -> pd.DataFrame:
+    """``frame`` in an order that does not depend on the order its rows were made in."""
+    keys = [c for c in ("id", "from", "to", "rule") if c in frame.columns] or list(frame.columns)
+    return frame.sort_values(keys, kind="stable").reset_index(drop=True)
 
 
 def test_an_xls_export_reads_like_its_xlsx(tmp_path):

@@ -7,6 +7,7 @@ against the keys of every row; the shortened workbook sheets.
 
 from __future__ import annotations
 
+import json
 import re
 
 import numpy as np
@@ -103,3 +104,27 @@ def test_vectorised_application_keys_equal_the_scalar_reading(sample_records):
     office = pd.concat([office, tricky["office"]], ignore_index=True)
     text = pd.concat([text, tricky["text"]], ignore_index=True)
     assert national_keys(office, text).tolist() == [_national_key(o, t) for o, t in zip(office, text)]
+
+
+def test_a_neo4j_routing_uri_ingests_and_reads_through_the_same_store(neo4j_credentials, sample_csv, tmp_path):
+    """A cluster is reached through a routing URI (``neo4j://``): the driver sends reads to readers and
+    writes to the leader by the sessions' access modes. A single server answers routing too, so the same
+    ingest and query run through ``neo4j://`` here; a server PatNav did not start is never bulk-imported
+    (the import tool stops the server)."""
+    from typer.testing import CliRunner
+    from api.cli import app
+    uri, user, password = neo4j_credentials
+    routed = "neo4j://" + uri.split("://", 1)[1]
+    env = {"PATNAV_HOME": str(tmp_path / "home"), "PATNAV_NEO4J_URI": routed, "PATNAV_NEO4J_USER": user,
+           "PATNAV_NEO4J_PASSWORD": password, "PATNAV_BULK_IMPORT_ROWS": "1"}
+    from graph.neo4j_store import Neo4jStore
+    with Neo4jStore.connect(routed, user, password) as store:
+        store.reset()
+    result = CliRunner().invoke(app, ["ingest", str(sample_csv), "--neo4j", "--report", str(tmp_path / "r.json")],
+                                env=env)
+    assert result.exit_code == 0, result.output
+    report = json.loads((tmp_path / "r.json").read_text())
+    assert "bulk" not in result.output and report["graph"]["Patent"]["created"] == report["patents"] > 400
+    asked = CliRunner().invoke(app, ["query", "--neo4j", "MATCH (p:Patent) RETURN count(p) AS n"], env=env)
+    assert asked.exit_code == 0, asked.output
+    assert re.search(rf"\b{report['patents']}\b", asked.output), asked.output
