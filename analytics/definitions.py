@@ -70,6 +70,33 @@ DEFINITIONS: dict[str, tuple[str, str]] = {
         "index = 0.4 × technology + 0.3 × product + 0.3 × market. The index is a weighted mean of shares: 0.07 "
         "is about 7% of the node's core patents, breadth and markets together — in a node of many holders "
         "0.05–0.10 already leads, above 0.3 dominates. Actors with fewer than 3 units rank after real portfolios."),
+    "control_history": (
+        "专利控制力历史演进：每个时段（按最早申请年）只用该时段的专利/族计算技术、产品、市场控制力和综合指数（定义同专利控制力），"
+        "并给出上一时段的排名与指数变化（正为上升），以及各节点前10名的新进入者（entered）、保持者（stayed）和退出者（left）。",
+        "Patent control power per period window: technology, product and market control and the index (as in "
+        "control power) computed on each window's units alone (by earliest application year), with the previous "
+        "window's rank, the change in index (positive = gained), and each node's top-10 entrants, stayers and exits."),
+    "landscape_history": (
+        "产业竞争格局演进：每个节点各时段的活跃申请人数、申请集中度CR4与HHI、新进入者（此前时段在该节点无专利的申请人）所占份额、"
+        "申请量前4名在下一时段仍居前4的比例（延续率）；并列出前4名申请人的控制力指数占比与控制力前4名的延续率，以便对照。",
+        "Competitive landscape per node and period window: active applicants, filing CR4 and HHI, the share held "
+        "by new entrants (no unit in the node in any earlier window), and the share of the previous window's top 4 "
+        "filers still in the top 4 (persistence); beside them the top 4's share of the control index and the "
+        "persistence of the control top 4."),
+    "control_market": (
+        "专利控制力与市场地位：提供企业市场数据（--market：企业、年份、市场份额和/或营业收入，可选节点）时，"
+        "按节点和时段计算企业控制力指数与市场地位的Spearman秩相关（同期，以及市场数据滞后一个时段），给出p值与企业数；"
+        "p ≥ 0.05 时注明不显著。未提供数据时为空。",
+        "Control power vs market position: with enterprise market data (--market: enterprise, year, market share "
+        "and/or revenue, optional node), the Spearman rank correlation between the enterprises' control index and "
+        "their market position per node and window, in the same window and with the market one window later, "
+        "with p-value and number of enterprises; marked not significant when p ≥ 0.05. Empty without data."),
+    "market_matching": (
+        "市场数据匹配：市场数据中的每家企业按名称键匹配到的申请人（applicant），或按集团匹配到的全部成员（group），"
+        "未匹配的企业留空，请补充专利数据中使用的名称。",
+        "Market data matching: each enterprise of the market data with the applicant its name key matched "
+        "(applicant), or every member of the group it names (group); unmatched names are left blank — add the "
+        "name the patent exports use."),
     "hotspots": (
         "发展方向预测：最近5个完整年复合增长率最高的节点和IPC大组、新出现的IPC大组、申请份额上升的受理局（市场热点）。",
         "Direction forecast: the nodes and IPC main groups growing fastest over the last five complete years "

@@ -35,6 +35,10 @@ class Options:
     #: optional economic data per chain node (node, then numeric columns such as output value)
     economic: pd.DataFrame | None = field(default=None, compare=False)
     economic_source: str | None = None
+    #: optional enterprise market data (enterprise, year, market_share and/or revenue, optionally node):
+    #: the control-vs-market rank correlations of analytics.history
+    market: pd.DataFrame | None = field(default=None, compare=False)
+    market_source: str | None = None
     #: the zone of the positioning and pathway modules (analytics.zone.Zone); None: no zone, those tables are empty
     zone: object | None = None
     #: the reference a zone's growth is compared with: "world" (the whole graph) or "nation" (the zone's country)
@@ -112,6 +116,7 @@ class Options:
         return {"theta": self.theta, "control_weights": list(self.control_weights),
                 "market_weights": dict(self.market_weights), "window": self.window,
                 "top_actors": self.top_actors, "control_min_units": self.control_min_units, "economic": self.economic_source,
+                "market": self.market_source,
                 "zone": self.zone.record() if self.zone is not None else None, "reference": self.reference,
                 "status": {"hot_share": self.hot_share, "hot_growth": self.hot_growth, "hot_majors": self.hot_majors,
                            "blank_share": self.blank_share, "recent_years": self.recent_years,
@@ -198,4 +203,64 @@ def read_economic(path: str | Path) -> pd.DataFrame:
     if len(dup):
         raise IngestError(f"node {dup.iloc[0]!r} appears twice; give one row per node", file=str(path),
                           row=int(dup.index[0]) + 2, column="node")
+    return out
+
+
+#: the market measures ``read_market`` accepts (at least one), with the headers that name them
+MARKET_MEASURES = {"market_share": ("market_share", "share", "市场份额", "市场占有率"),
+                   "revenue": ("revenue", "sales", "营业收入", "营收", "销售额")}
+
+
+def read_market(path: str | Path) -> pd.DataFrame:
+    """Enterprise market data from a CSV: ``enterprise`` (企业), ``year`` (年份), ``market_share`` and/or
+    ``revenue`` (numbers; a share may be written 12.5% or 0.125 — one convention per file), optionally
+    ``node`` (chain node id or code; empty = the whole chain). One row per enterprise, year and node.
+
+    Raises :class:`IngestError` naming the file, row and column of the first bad value.
+    """
+    path = Path(path)
+    try:
+        frame = pd.read_csv(path, dtype=str, encoding="utf-8-sig", keep_default_na=False)
+    except (OSError, UnicodeDecodeError, pd.errors.ParserError) as exc:
+        raise IngestError(f"cannot read the market data: {exc}", file=str(path)) from exc
+    frame.columns = [c.strip() for c in frame.columns]
+    aliases = {"enterprise": ("enterprise", "企业", "company", "name"), "year": ("year", "年份", "年"),
+               "node": ("node", "节点"), **MARKET_MEASURES}
+    found = {}
+    for canonical, names in aliases.items():
+        hit = [c for c in frame.columns if c.lower() in names]
+        if hit:
+            found[canonical] = hit[0]
+    measures = [m for m in MARKET_MEASURES if m in found]
+    if "enterprise" not in found or "year" not in found or not measures:
+        raise IngestError("the market data needs columns enterprise, year and market_share and/or revenue "
+                          f"(optionally node); found {list(frame.columns)}", file=str(path), row=1)
+    out = pd.DataFrame({"enterprise": frame[found["enterprise"]].str.strip()})
+    out["node"] = frame[found["node"]].str.strip() if "node" in found else ""
+    empty = out["enterprise"] == ""
+    if empty.any():
+        raise IngestError("an enterprise name is empty; name every enterprise", file=str(path),
+                          row=int(empty.idxmax()) + 2, column=found["enterprise"])
+    columns = [("year", found["year"])] + [(m, found[m]) for m in measures]
+    for canonical, column in columns:
+        text = frame[column].str.replace(",", "", regex=False).str.strip()
+        percent = text.str.endswith("%")
+        values = pd.to_numeric(text.str.rstrip("%"), errors="coerce")
+        bad = values.isna() & text.ne("") | (canonical == "year") & (values.isna() | (values % 1 != 0))
+        if bad.any():
+            row = int(bad.idxmax())
+            raise IngestError(f"{frame[column][row]!r} is not a {'year' if canonical == 'year' else 'number'}; "
+                              "write plain numbers (commas allowed, a share may end in %) or leave a measure empty",
+                              file=str(path), row=row + 2, column=column)
+        if canonical == "market_share" and percent.any() and not percent[text.ne("")].all():
+            row = int((~percent & text.ne("")).idxmax())
+            raise IngestError("market shares are written both with and without %; use one convention",
+                              file=str(path), row=row + 2, column=column)
+        out[canonical] = values.where(~percent, values / 100) if canonical == "market_share" else values
+    out["year"] = out["year"].astype(int)
+    dup = out.duplicated(["enterprise", "year", "node"])
+    if dup.any():
+        row = int(dup.idxmax())
+        raise IngestError(f"{out['enterprise'][row]} {out['year'][row]} appears twice; give one row per enterprise, "
+                          "year and node", file=str(path), row=row + 2, column=found["enterprise"])
     return out

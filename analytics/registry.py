@@ -13,7 +13,7 @@ from typing import Callable
 
 import pandas as pd
 
-from analytics import control, direction, forecast, plan, summary, transfer
+from analytics import control, direction, forecast, history, plan, summary, transfer
 from analytics.pathways import enterprises as path_enterprises, partners, patents as path_patents, \
     structure as path_structure, value
 from analytics.positioning import agents, diagnosis, enterprises, structure, talent, technology
@@ -77,6 +77,18 @@ INDICATORS: dict[str, Indicator] = {i.name: i for i in (
     Indicator("control_power", "专利控制力（技术、产品、市场、综合指数）",
               "Patent control power (technology, product, market, index)", "direction",
               ("node_patents", "patent_applicants", "family_offices", "chain_nodes"), control.control_power),
+    Indicator("control_history", "专利控制力历史演进（分时段）", "Patent control power per period window",
+              "direction", ("node_patents", "patent_applicants", "family_offices", "chain_nodes", "data_summary"),
+              history.control_history),
+    Indicator("landscape_history", "产业竞争格局演进与控制力集中度", "Competitive landscape and control concentration "
+              "per period window", "direction",
+              ("node_patents", "patent_applicants", "family_offices", "chain_nodes", "data_summary"),
+              history.landscape_history),
+    Indicator("control_market", "专利控制力与市场地位（秩相关）", "Control power vs market position (rank correlation)",
+              "direction", ("node_patents", "patent_applicants", "family_offices", "chain_nodes", "data_summary",
+                            "applicant_groups"), history.control_market),
+    Indicator("market_matching", "市场数据企业与申请人的匹配", "Market data: enterprises matched to applicants",
+              "direction", ("patent_applicants", "applicant_groups"), history.market_matching),
     Indicator("hotspots", "发展方向预测：技术与市场热点", "Direction forecast: growth, new IPC groups, rising offices",
               "direction", ("node_patents", "patent_ipcs", "data_summary"), forecast.hotspots),
     Indicator("direction_summary", "产业发展方向结论", "Direction summary in plain language", "direction",

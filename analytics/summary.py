@@ -11,6 +11,7 @@ import pandas as pd
 from analytics.cypher import run_query
 from analytics.direction import STAGE_ZH
 from analytics.frames import CHAIN
+from analytics.history import history_sentences
 from analytics.options import Options
 from analytics.transfer import rank_correlations
 from graph.store import GraphStore
@@ -125,14 +126,18 @@ def direction_summary(store: GraphStore, scheme: str, options: Options | None = 
     """Plain-language conclusions of the direction module (结构调整方向、重点技术方向、市场热点、控制力),
     each sentence quoting the numbers of the table named in ``evidence``.
 
-    Returns columns: topic (structure / technology / market / lifecycle / control / supply_demand),
-    text_zh, text_en, evidence.
+    Returns columns: topic (structure / technology / market / lifecycle / control / supply_demand /
+    control_history), text_zh, text_en, evidence.
     """
     from analytics.registry import INDICATORS
     options = options or Options()
     nodes = run_query(store, "chain_nodes", scheme=scheme)
     names = {r.node: (r.name_zh, r.name_en) for r in nodes.itertuples()}
     tables = {n: INDICATORS[n].run(store, scheme, options)
-              for n in ("correlation", "hotspots", "lifecycle", "control_power")}
-    return summary_rows(names, tables["correlation"], rank_correlations(tables["correlation"]), tables["hotspots"],
+              for n in ("correlation", "hotspots", "lifecycle", "control_power", "control_history",
+                        "landscape_history", "control_market")}
+    rows = summary_rows(names, tables["correlation"], rank_correlations(tables["correlation"]), tables["hotspots"],
                         tables["lifecycle"], tables["control_power"], economic=options.economic is not None)
+    later = history_sentences(names, tables["control_history"], tables["landscape_history"],
+                              tables["control_market"], options.market is not None)
+    return pd.concat([rows, pd.DataFrame(later, columns=rows.columns)], ignore_index=True) if later else rows

@@ -429,6 +429,23 @@ def create_app(settings: Settings, *, db: Path | None = None, neo4j: bool = Fals
         nodes, links = store.cached(map_data, scheme)
         return HTMLResponse(chain_map_html(nodes, links, f"{scheme} chain map", colour_by=colour))
 
+    @app.get("/api/chain/{scheme}/control-history", tags=["maps"])
+    def control_history_chart(scheme: str, store: Store,
+                              window: Annotated[int, Query(description="Years per period window.", ge=2, le=50)] = 5,
+                              top: Annotated[int, Query(description="Leading applicants drawn.", ge=1, le=20)] = 6,
+                              format: Annotated[Literal["json", "html"], Query(
+                                  description="The plotly figure as JSON, or a self-contained HTML page.")] = "json"):
+        """专利控制力历史演进: the control index of the last window's leading applicants (whole chain) in
+        every period window, as in the atlas — a plotly figure (JSON) or an offline HTML page (plotly.js
+        inlined, no CDN). The numbers are ``/api/indicators/control_history``'s."""
+        from api.charts import history_figure
+        known_scheme(store, scheme)
+        history = store.cached(INDICATORS["control_history"].run, scheme, Options(window=window))
+        fig = history_figure(history, top=top)
+        if format == "html":
+            return HTMLResponse(fig.to_html(full_html=True, include_plotlyjs=True))
+        return Response(fig.to_json(), media_type="application/json")
+
     @app.post("/api/cypher", tags=["cypher"])
     def cypher(body: CypherRequest, store: Store, token: TokenName,
                format: Annotated[Literal["json", "csv"], Query(description="json rows or a CSV download.")] = "json"):

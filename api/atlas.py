@@ -30,7 +30,7 @@ from analytics.pathways.graph import graph_html, pathway_graph
 from analytics.pathways.value import link
 from analytics.registry import INDICATORS
 from analytics.run import Analysis
-from api.charts import (china_figure, control_figure, flow_figure, plan_figure, position_figure, stage_figure,
+from api.charts import (china_figure, control_figure, flow_figure, history_figure, plan_figure, position_figure, stage_figure,
                         trend_figure, zone_bars_figure)
 from api.maps import (GROWTH_LEGEND, QUADRANT_COLOURS, QUADRANT_LABELS, STAGE_COLOURS, chain_map_html,
                       growth_colour)
@@ -154,6 +154,10 @@ def write_atlas(out: str | Path, analysis: Analysis, chain: Chain | None, ingest
             shown = shown[shown["rank"] <= 5]
         elif name == "control_power":  # the whole chain here; per node in the CSV
             shown = shown[(shown["node"] == CHAIN) & (shown["rank"] <= 20)]
+        elif name == "control_history":  # the whole chain's top 10 applicants per window; all in the CSV
+            shown = shown[(shown["node"] == CHAIN) & (shown["actor_type"] == "applicant") & (shown["rank"] <= 10)]
+        elif name == "landscape_history":
+            shown = shown[shown["node"] == CHAIN]
         elif name in ("transfer", "flows"):
             shown = shown[shown["node"] == CHAIN]
         elif name == "hotspots":
@@ -174,6 +178,7 @@ def write_atlas(out: str | Path, analysis: Analysis, chain: Chain | None, ingest
     figures = {"trend": trend_figure(t["filings_by_node_year"], analysis.nodes),
                "stage": stage_figure(t["trend"], analysis.nodes),
                "control": control_figure(t["control_power"], analysis.options.control_weights),
+               "history": history_figure(t["control_history"]),
                "flows": flow_figure(t["flows"])}
     zone = analysis.options.zone
     positioning = None

@@ -98,6 +98,29 @@ def control_figure(control: pd.DataFrame, weights: tuple[float, float, float], t
     return fig
 
 
+def history_figure(history: pd.DataFrame, top: int = 6) -> go.Figure:
+    """专利控制力历史演进: the control index of the leading applicants (the last window's top ``top`` on the
+    whole chain) in every period window; a window where an applicant had no unit shows 0."""
+    apps = history[(history["node"] == CHAIN) & (history["actor_type"] == "applicant")]
+    fig = go.Figure()
+    if apps.empty:
+        return fig
+    windows = apps.drop_duplicates("window").sort_values("start")["window"].tolist()
+    last = apps[apps["window"] == windows[-1]].dropna(subset=["rank"]).sort_values("rank").head(top)
+    for actor, name in zip(last["actor"], last["name"]):
+        mine = apps[apps["actor"] == actor].set_index("window")
+        index = [float(mine["index"].get(w, 0.0)) for w in windows]
+        units = [float(mine["units"].get(w, 0.0)) for w in windows]
+        rank = ["—" if pd.isna(mine["rank"].get(w, None)) else str(int(mine["rank"][w])) for w in windows]
+        fig.add_trace(go.Scatter(x=windows, y=index, mode="lines+markers", name=str(name),
+                                 customdata=list(zip(units, rank)),
+                                 hovertemplate=f"{name}<br>%{{x}}: index %{{y:.3f}}, %{{customdata[0]:.1f}} 件/族 units, "
+                                               "rank %{customdata[1]}<extra></extra>"))
+    fig.update_layout(height=420, xaxis_title="时段 period window", yaxis_title="综合指数 control index",
+                      xaxis={"type": "category"}, **LAYOUT)
+    return fig
+
+
 def flow_figure(flows: pd.DataFrame, top: int = 8) -> go.Figure:
     """技术流向: applicant country → filing office as a Sankey (whole chain; the rest pooled as 其他 other)."""
     rows = flows[flows["node"] == CHAIN].copy()

@@ -265,6 +265,9 @@ def analyze(db: DbOption = None, neo4j: Neo4jOption = False,
             economic: Annotated[Optional[Path], typer.Option(
                 help="CSV of economic data per chain node: a 'node' column (id or code) and numeric columns "
                      "(output value, market size …) for the supply/demand rank correlation.")] = None,
+            market: Annotated[Optional[Path], typer.Option(
+                help="CSV of enterprise market data: enterprise, year, market_share and/or revenue, optionally "
+                     "node — for the rank correlation of control power with market position.")] = None,
             theta: Annotated[float, typer.Option(help="Product control: share an actor needs in a node.")] = 0.05,
             control_weights: Annotated[str, typer.Option(
                 help="Weights of technology, product and market control in the index.")] = "0.4,0.3,0.3",
@@ -283,12 +286,13 @@ def analyze(db: DbOption = None, neo4j: Neo4jOption = False,
 
     Example: patnav analyze --db patnav-db --out patnav-out --zone 青岛市 --economic output-value.csv --market-weights US=2
     """
-    from analytics.options import Options, parse_market_weights, parse_weights, read_economic
+    from analytics.options import Options, parse_market_weights, parse_weights, read_economic, read_market
     from analytics.zone import load_zone
     options = Options(theta=theta, control_weights=parse_weights(control_weights),
                       market_weights=parse_market_weights(market_weights), window=window,
                       economic=read_economic(economic) if economic else None,
                       economic_source=str(economic) if economic else None,
+                      market=read_market(market) if market else None, market_source=str(market) if market else None,
                       zone=load_zone(zone) if zone else None, reference=reference.value)
     if options.zone is None:
         out.print("no --zone given: the positioning tables (module 2) stay empty; name a city, province or zone file")

@@ -22,6 +22,8 @@ KEYS = {"filings_by_node_year": ["node", "year"], "top_applicants": ["node", "ra
         "lifecycle": ["node"], "correlation": ["node"], "transfer": ["node", "window", "country"],
         "flows": ["node", "origin", "office"], "control_power": ["actor_type", "node", "actor"],
         "hotspots": ["kind", "key"], "direction_summary": ["topic", "text_en"],
+        "control_history": ["window", "actor_type", "node", "actor"], "landscape_history": ["node", "window"],
+        "control_market": ["node", "window", "measure", "lag"], "market_matching": ["enterprise"],
         # module 2 (positioning): recomputed in tests/expected_positioning.py
         "positioning_nodes": ["node"], "positioning_coverage": ["placed_at", "region_source"],
         "positioning_regions": ["level", "code"], "positioning_enterprises": ["node", "applicant"],
@@ -226,8 +228,9 @@ def _units(r: Rows) -> pd.DataFrame:
     t = r.tags
     units = t.groupby(["node", "unit"]).agg(year=("year", "min"), cited_by=("cited_by", "max"),
                                             family_size=("family_size", "max"), claims=("claims", "max"))
-    family = {}  # a unit's family offices, from any of its classified members
-    for unit, lists in t[t["node"] == STAR].groupby("unit")["family_offices"]:
+    family = {}  # a unit's family offices, from any of its classified members (of any window)
+    every = getattr(r, "all_tags", t)
+    for unit, lists in every[every["node"] == STAR].groupby("unit")["family_offices"]:
         family[unit] = {o for lst in lists if isinstance(lst, (list, np.ndarray)) for o in lst}
     offices = {}
     for (node, unit), group in t.groupby(["node", "unit"]):
@@ -461,8 +464,9 @@ def same_lifecycle(got: pd.DataFrame, want: pd.DataFrame, what: str) -> None:
 
 
 # ---------------------------------------------------------------- every table, compared strictly
-def expected(ingested, chain, options=None) -> dict[str, pd.DataFrame]:
-    """Every recomputable indicator table from the ingest output (``options``: analytics.options.Options)."""
+def expected(ingested, chain, options=None, history: bool = True) -> dict[str, pd.DataFrame]:
+    """Every recomputable indicator table from the ingest output (``options``: analytics.options.Options);
+    ``history``: also the per-window tables (tests/expected_history.py)."""
     theta = getattr(options, "theta", 0.05)
     weights = getattr(options, "control_weights", (0.4, 0.3, 0.3))
     market = getattr(options, "market_weights", {})
@@ -476,6 +480,9 @@ def expected(ingested, chain, options=None) -> dict[str, pd.DataFrame]:
     out["flows"] = flows(r)
     out["control_power"] = control_power(r, theta, weights, market, min_units=getattr(options, "control_min_units", 3.0))
     out["hotspots"] = hotspots(r, width)
+    if history:
+        import expected_history  # the windowed control power (it builds on this module)
+        out.update(expected_history.tables(r, options))
     return out
 
 

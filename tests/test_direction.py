@@ -181,7 +181,7 @@ def test_every_format_fixture_analyses_to_the_oracle(make_store, tmp_path, fixtu
                  None if pd.isna(summary["last_year"]) else int(summary["last_year"]))
         assert years == (first, last)
         tables = run_indicators(graph, "sei-2021").tables
-        assert expected_direction.check_tables(tables, expected_direction.expected(ingested, chain), fixture) == 11
+        assert expected_direction.check_tables(tables, expected_direction.expected(ingested, chain), fixture) == 13
         dated_tags = expected_direction.Rows(ingested, chain).unit_years()
         assert int(tables["filings_by_node_year"]["filings"].sum()) == len(dated_tags) - len(dated_tags.loc["*"]) \
             if len(dated_tags) else tables["filings_by_node_year"].empty
