@@ -12,6 +12,7 @@ import math
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from ontology.errors import IngestError, PatNavError
@@ -184,7 +185,7 @@ def read_economic(path: str | Path) -> pd.DataFrame:
     path = Path(path)
     try:
         frame = pd.read_csv(path, dtype=str, encoding="utf-8-sig")
-    except (OSError, UnicodeDecodeError, pd.errors.ParserError) as exc:
+    except (OSError, UnicodeDecodeError, pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
         raise IngestError(f"cannot read the economic data: {exc}", file=str(path)) from exc
     frame.columns = [c.strip() for c in frame.columns]
     if "node" not in frame.columns or len(frame.columns) < 2:
@@ -221,7 +222,7 @@ def read_market(path: str | Path) -> pd.DataFrame:
     path = Path(path)
     try:
         frame = pd.read_csv(path, dtype=str, encoding="utf-8-sig", keep_default_na=False)
-    except (OSError, UnicodeDecodeError, pd.errors.ParserError) as exc:
+    except (OSError, UnicodeDecodeError, pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
         raise IngestError(f"cannot read the market data: {exc}", file=str(path)) from exc
     frame.columns = [c.strip() for c in frame.columns]
     aliases = {"enterprise": ("enterprise", "企业", "company", "name"), "year": ("year", "年份", "年"),
@@ -246,6 +247,7 @@ def read_market(path: str | Path) -> pd.DataFrame:
         text = frame[column].str.replace(",", "", regex=False).str.strip()
         percent = text.str.endswith("%")
         values = pd.to_numeric(text.str.rstrip("%"), errors="coerce")
+        values = values.where(np.isfinite(values))  # inf, 1e400: no number an analyst means
         bad = values.isna() & text.ne("") | (canonical == "year") & (values.isna() | (values % 1 != 0))
         if bad.any():
             row = int(bad.idxmax())

@@ -138,13 +138,17 @@ def _organisations(people: pd.DataFrame, records: pd.DataFrame, aliases: pd.Data
 
 
 def _display_names(people: pd.DataFrame) -> pd.DataFrame:
-    """One node per key named by its most frequent spelling (ties: the first in code-point order) — or,
+    """One node per key named by its most frequent spelling (ties: one not in capitals throughout, then the
+    first in code-point order: "Lyft, Inc." before "LYFT, INC.") — or,
     for a key several scripts share, by its most frequent Chinese name (Chinese first; the others are
     name variants). Not by first mention: the graph must not depend on the order files or rows come in
     (another file order, or Spark's partitions, would rename a node)."""
     nodes = people.drop_duplicates("key")[["key"]].rename(columns={"key": "id"}).reset_index(drop=True)
     spelled = people.groupby(["key", "name"], sort=False).size().rename("n").reset_index()
-    spelled = spelled.sort_values(["key", "n", "name"], ascending=[True, False, True]).drop_duplicates("key")
+    text = spelled["name"].astype(str)
+    spelled["capitals"] = text.eq(text.str.upper()) & text.ne(text.str.lower())
+    spelled = (spelled.sort_values(["key", "n", "capitals", "name"], ascending=[True, False, True, True])
+               .drop_duplicates("key"))
     nodes["name"] = nodes["id"].map(spelled.set_index("key")["name"])
     is_han = per_unique(lambda s: s.astype(str).str.contains(r"[\u4e00-\u9fff]"), people["name"]).astype(bool)
     by_key = is_han.groupby(people["key"].to_numpy())

@@ -94,8 +94,9 @@ def publication_links(rows: pd.DataFrame, merged: pd.DataFrame) -> pd.DataFrame:
     out = pd.DataFrame({"cjk": name_key(cjk.astype(str)), "latin": name_key(latin.astype(str)),
                         "cjk_name": cjk.astype(str).to_numpy(), "latin_name": latin.astype(str).to_numpy()})
     out = out[(out["cjk"] != "") & (out["latin"] != "")]
-    support = out.groupby(["cjk", "latin"]).agg(families=("cjk", "size"), cjk_name=("cjk_name", "first"),
-                                                latin_name=("latin_name", "first")).reset_index()
+    # the names as written: the first in code-point order, so the result does not depend on the row order
+    support = out.groupby(["cjk", "latin"]).agg(families=("cjk", "size"), cjk_name=("cjk_name", "min"),
+                                                latin_name=("latin_name", "min")).reset_index()
     # mutual best partners only: an owner changed between two exports must not join two organisations
     best_c = support.sort_values(["cjk", "families", "latin"], ascending=[True, False, True]).drop_duplicates("cjk")
     best_l = support.sort_values(["latin", "families", "cjk"], ascending=[True, False, True]).drop_duplicates("latin")

@@ -175,7 +175,7 @@ def ingest_spark(paths: Sequence[str | Path], chains: Sequence[Chain] = (), mast
     """:func:`ingest.pipeline.ingest_files` on Spark ``master``: the same arguments, the same result.
     ``spark``: a running SparkSession to use (and leave running) instead of starting one on ``master``."""
     given = [str(p) for p in paths]
-    paths = [Path(p).resolve() for p in paths]  # the executors' working folder is not the analyst's
+    paths = [Path(p).absolute() for p in paths]  # the executors' working folder is not the analyst's (a link keeps its name)
     own = spark is None
     try:
         spark = session(master, partitions, driver_memory) if own else spark
@@ -264,7 +264,7 @@ def _run(spark, paths: list[Path], given: list[str], chains: Sequence[Chain], st
     split = (chunks.join(placed, "key").select("n", "payload", F.col("at.pos").alias("pos"),
                                                F.col("at.bucket").alias("bucket"))
              .mapInArrow(_split, ENVELOPE_DDL))
-    done = (split.repartition(parts_n, "chunk")
+    done = (split.repartitionByRange(parts_n, "chunk")  # bucket b → partition b (hashing again would pile some)
             .mapInArrow(_dedup_tag(allrec.dtypes, list(allrec.columns), tuple(chains)), ENVELOPE_DDL))
     out = {kind: [] for kind in ("records", "merged", "in_node", "noise")}
     for r in done.toLocalIterator():
@@ -272,23 +272,30 @@ def _run(spark, paths: list[Path], given: list[str], chains: Sequence[Chain], st
     if step:
         step("deduplicated")
     _check(sum(len(f) for kind in ("records", "merged") for _, f in out[kind]), len(allrec), "rows kept or merged")
-    records = _in_row_order(pd.concat([f for _, f in out["records"]], ignore_index=True), allrec)
-    merged = pd.concat([f for _, f in out["merged"]], ignore_index=True)
+    records = _in_row_order(_concat([f for _, f in out["records"]]), allrec)
+    merged = _concat([f for _, f in out["merged"]])
     merged = merged.sort_values(["file", "row"], kind="stable").reset_index(drop=True)
     in_node = None
     if chains:
-        in_node = pd.concat([f for _, f in out["in_node"]], ignore_index=True)
+        in_node = _concat([f for _, f in out["in_node"]])
         scheme_of = {c.id: i for i, ch in enumerate(chains) for c in ch.concepts}
         in_node = (in_node.assign(_chain=in_node["to"].map(scheme_of))
                    .sort_values(["_chain", "from", "to"], kind="stable").drop(columns="_chain").reset_index(drop=True))
     position = pd.Series(range(len(records)), index=records["id"].to_numpy())
     noise = []
     for i in range(len(chains)):
-        frame = pd.concat([f for n, f in out["noise"] if n == i], ignore_index=True)
+        frame = _concat([f for n, f in out["noise"] if n == i])
         noise.append(frame.iloc[position.loc[frame["id"]].argsort(kind="stable")].reset_index(drop=True))
     if step:
         step("classified")
     return assemble(files, rejects, allrec, Deduplicated(records, merged), in_node, noise, chains, step)
+
+
+def _concat(frames: list[pd.DataFrame]) -> pd.DataFrame:
+    """The partitions' frames as one; a partition with no row (no merge, no tag) brings columns without
+    types, which would turn the others' integer and float columns into objects: left out."""
+    full = [f for f in frames if len(f)]
+    return pd.concat(full, ignore_index=True) if full else frames[0].iloc[:0].reset_index(drop=True)
 
 
 def _check(got: int, expected: int, what: str) -> None:

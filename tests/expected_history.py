@@ -108,7 +108,7 @@ def landscape(r: ed.Rows, every: pd.DataFrame, width: int = 5) -> pd.DataFrame:
                          "cr4": share.nlargest(4).sum(), "hhi": (share ** 2).sum() * 10_000,
                          "entrant_share": np.nan if first else share[[a not in seen for a in share.index]].sum(),
                          "leader_persistence": len(prev_top & top4) / len(prev_top) if prev_top else np.nan,
-                         "control_top4": ctl[ctl["rank"] <= 4]["index"].sum() / ctl["index"].sum()
+                         "control_top4": ctl["index"].nlargest(4).sum() / ctl["index"].sum()
                          if ctl["index"].sum() > 0 else np.nan,
                          "control_persistence": len(prev_ctop & ctop) / len(prev_ctop) if prev_ctop else np.nan})
             seen |= set(frac.index)
@@ -126,7 +126,9 @@ def tables(r: ed.Rows, options=None) -> dict[str, pd.DataFrame]:
     land = landscape(r, every, width)
     if every.empty:
         return {"control_history": pd.DataFrame(columns=HISTORY), "landscape_history": land}
-    kept = every[(every["rank"] <= top) | (every["top10"] == "left")]
+    leaders = {(t, n, a) for t, n, a, k in zip(every["actor_type"], every["node"], every["actor"], every["rank"]) if k <= top}
+    kept = every[(every["rank"] <= top) | (every["top10"] == "left")
+                 | [k in leaders for k in zip(every["actor_type"], every["node"], every["actor"])]]
     present = {(t, n, a, w) for t, n, a, w in zip(every["actor_type"], every["node"], every["actor"], every["w"])}
     by_key = every.set_index(["actor_type", "node", "actor", "w"])
     spans = every.drop_duplicates("w").set_index("w")

@@ -103,11 +103,13 @@ def _market(db, tmp_path) -> tuple:
         hist = INDICATORS["control_history"].run(store, "icv")
         groups = store.run("MATCH (a:Applicant)-[:PART_OF_GROUP]->(g:Applicant) RETURN a.id AS a, g.id AS g, "
                            "g.name AS name ORDER BY g.id, a.id")
+        known = store.run("MATCH (p:Patent)-[:APPLIED_BY]->(a:Applicant) WHERE EXISTS { MATCH (p)-[:IN_NODE]->"
+                          "(n:ChainNode) WHERE n.scheme = 'icv' } RETURN DISTINCT a.id AS a")  # the chain's applicants
     apps = hist[(hist["node"] == CHAIN) & (hist["actor_type"] == "applicant") & hist["rank"].notna()]
     windows = apps.drop_duplicates("window").sort_values("start")
     last, before = windows.iloc[-1], windows.iloc[-2]
     top = apps[(apps["window"] == last["window"]) & (apps["rank"] <= 14)].sort_values("rank")
-    members = set(groups["a"])
+    members = set(groups["a"]) | set(groups["g"])  # apart from any group (a group key stands for its members)
     top = top[~top["actor"].isin(members)]  # by their own key, apart from the group
     top = top[~top["name"].str.upper().duplicated()]
     named = set(top["name"].str.upper())
@@ -122,14 +124,16 @@ def _market(db, tmp_path) -> tuple:
         rows.append({"enterprise": "No Such Motors Inc", "year": year, "revenue": "9"})
     path = tmp_path / "market.csv"
     pd.DataFrame(rows).to_csv(path, index=False)
-    return path, top, groups[groups["g"] == group["g"]], last, before
+    return path, top, groups[groups["g"] == group["g"]], last, before, set(apps["actor"]) | set(known["a"])
 
 
 def test_control_vs_market_is_spearman_on_the_matched_enterprises(demo_db, tmp_path):
     """`patnav analyze --market`: enterprises matched by name key (whatever the case) or as a group,
     the unmatched listed; ρ and p equal scipy's on the enterprises' summed index and mean revenue, same
     window and one window later; the summary quotes them and says when they are not significant."""
-    path, top, group, last, before = _market(demo_db, tmp_path)
+    from analytics import history
+    from graph.embedded_store import EmbeddedStore
+    path, top, group, last, before, known = _market(demo_db, tmp_path)
     out = tmp_path / "out"
     result = CliRunner().invoke(app, ["analyze", "--db", str(demo_db), "--out", str(out), "--market", str(path),
                                       "--no-report"])
@@ -137,20 +141,25 @@ def test_control_vs_market_is_spearman_on_the_matched_enterprises(demo_db, tmp_p
     assert json.loads((out / "run.json").read_text(encoding="utf-8"))["parameters"]["market"] == str(path)
     read = lambda n: pd.read_csv(out / "tables" / f"{n}.csv", encoding="utf-8-sig", keep_default_na=False)  # noqa: E731
     matching = read("market_matching").set_index("enterprise")
+    # who stands for whom, from the fixture itself: each leader its own key, the group its members
+    # (and its own key where the group files too)
+    owners = {name.upper() if i == 0 else name: {actor} for i, (name, actor) in enumerate(zip(top["name"], top["actor"]))}
+    owners[group["name"].iloc[0]] = set(group["a"]) | ({group["g"].iloc[0]} if group["g"].iloc[0] in known else set())
     assert matching.loc["No Such Motors Inc", "how"] == ""
     assert matching.loc[top["name"].iloc[0].upper(), "how"] == "applicant"
-    assert set(matching.loc[group["name"].iloc[0], "applicants"].split(" | ")) == set(group["a"])
-    hist = pd.read_csv(out / "tables" / "control_history.csv", encoding="utf-8-sig")
-    apps = hist[(hist["node"] == CHAIN) & (hist["actor_type"] == "applicant")]
+    assert set(matching.loc[group["name"].iloc[0], "applicants"].split(" | ")) == owners[group["name"].iloc[0]]
     market = read_market(path)
     corr = read("control_market")
     for lag, window, market_window in ((0, last["window"], last["window"]), (1, before["window"], last["window"])):
         a, b = (int(x) for x in market_window.split("–"))
         revenue = market[market["year"].between(a, b)].groupby("enterprise")["revenue"].mean()
-        index = apps[apps["window"] == window].set_index("actor")["index"]
-        ents = [e for e in revenue.index if matching.loc[e, "how"]]
-        x = [sum(index.get(k, 0.0) for k in matching.loc[e, "applicants"].split(" | ")) for e in ents]
-        rho, p = spearmanr(x, revenue[ents])
+        with EmbeddedStore(demo_db, read_only=True) as store:  # every actor's index, not only the kept rows
+            index = history._inputs(store, "icv", Options())[4]
+        index = index[(index["node"] == CHAIN) & (index["actor_type"] == "applicant") & (index["window"] == window)]
+        index = index.set_index("actor")["index"]
+        ents = [e for e in revenue.index if e in owners]
+        x = [sum(index.get(k, 0.0) for k in owners[e]) for e in ents]
+        rho, p = exact_spearman(np.array(x), revenue[ents].to_numpy())
         row = corr[(corr["node"] == CHAIN) & (corr["window"] == window) & (corr["lag"] == lag)].iloc[0]
         assert int(row["enterprises"]) == len(ents) >= 5
         assert np.isclose(float(row["rho"]), rho, atol=1e-9) and np.isclose(float(row["p_value"]), p, atol=1e-9)
@@ -226,3 +235,51 @@ def test_the_api_serves_the_history_chart_offline(demo_db):
         assert page.status_code == 200 and "plotly" in page.text
         assert not re.search(r"<script[^>]*\bsrc=", page.text)  # plotly.js inlined: works offline
         assert client.get("/api/chain/nope/control-history").status_code == 404
+
+
+def exact_spearman(x: np.ndarray, y: np.ndarray) -> tuple[float, float]:
+    """ρ and its two-sided p: below 10 pairs by enumerating every pairing (itertools), else scipy's."""
+    import itertools
+    rho = spearmanr(x, y)[0]
+    if len(x) >= 10:
+        return rho, spearmanr(x, y)[1]
+    hits = total = 0
+    for perm in itertools.permutations(range(len(y))):
+        total += 1
+        hits += abs(spearmanr(x, y[list(perm)])[0]) >= abs(rho) - 1e-12
+    return rho, hits / total
+
+
+def test_the_p_value_of_few_pairs_is_exact():
+    """n = 5, ρ = 0.9: the t approximation says 0.037 (significant), every pairing says 0.083 (not)."""
+    from analytics.history import spearman
+    x, y = np.array([1.0, 2, 3, 4, 5]), np.array([1.0, 3, 2, 4, 5])
+    rho, p = spearman(x, y)
+    assert np.isclose(rho, 0.9) and spearmanr(x, y)[1] < 0.05
+    assert np.isclose(p, exact_spearman(x, y)[1]) and p > 0.05
+    x, y = np.arange(12.0), np.array([2.0, 1, 4, 3, 6, 5, 8, 7, 12, 9, 11, 10])
+    assert np.allclose(spearman(x, y), spearmanr(x, y))
+
+
+def test_a_group_named_by_its_parent_stands_for_the_parent_and_its_members():
+    from analytics.history import market_matches
+    groups = pd.DataFrame({"applicant": ["acme sub", "acme east"], "group_id": ["acme", "acme"]})
+    found = market_matches(pd.Series(["ACME Inc.", "Other Co", "Nobody Ltd", "ACME Inc."]),
+                           ["acme", "acme sub", "acme east", "other"], groups).set_index("enterprise")
+    assert len(found) == 3
+    assert found.loc["ACME Inc.", "how"] == "group"
+    assert set(found.loc["ACME Inc.", "applicants"]) == {"acme", "acme sub", "acme east"}
+    assert found.loc["Other Co", "how"] == "applicant" and found.loc["Other Co", "applicants"] == ("other",)
+    assert found.loc["Nobody Ltd", "how"] == "" and found.loc["Nobody Ltd", "applicants"] == ()
+
+
+def test_an_empty_or_infinite_market_file_is_a_clear_error(tmp_path):
+    empty = tmp_path / "empty.csv"
+    empty.write_text("", encoding="utf-8")
+    with pytest.raises(IngestError, match="cannot read the market data"):
+        read_market(empty)
+    huge = tmp_path / "huge.csv"
+    huge.write_text("enterprise,year,revenue\nA,2019,1e400\n", encoding="utf-8")
+    with pytest.raises(IngestError) as err:
+        read_market(huge)
+    assert err.value.row == 2 and err.value.column == "revenue"

@@ -13,7 +13,7 @@ import pytest
 
 import expected_direction
 from expected_direction import KEYS
-from analytics.cypher import names, run_query
+from analytics.cypher import Memo, names, run_query
 from analytics.options import Options
 from analytics.registry import INDICATORS
 
@@ -74,8 +74,10 @@ def check_indicators(embedded, neo, ingested, scheme: str = "icv", options: Opti
     check_map_numbers(embedded, neo, ingested, scheme)
     want = expected_direction.expected(ingested, load_chain(scheme), options, history=history)
     tables = {}
+    # each engine's reads once per check, as a run makes them (analytics.run wraps the store in a Memo)
+    runs = Memo(embedded), Memo(neo)
     for name, ind in DIRECTION.items():
-        on_ladybug, on_neo4j = ind.run(embedded, scheme, options), ind.run(neo, scheme, options)
+        on_ladybug, on_neo4j = (ind.run(run, scheme, options) for run in runs)
         assert len(on_ladybug) > 0 or not nonempty or (name in MARKET and getattr(options, "market", None) is None), name
         expected_direction.same(on_ladybug, on_neo4j, KEYS[name], f"{name} ladybug vs neo4j")
         tables[name] = on_ladybug
