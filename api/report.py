@@ -28,7 +28,8 @@ from api.maps import QUADRANT_LABELS
 
 SHARES = {"share", "cr4", "zone_share", "node_share", "nation_share", "share_before", "share_after", "cagr", "maturity",
           "invention_share_target", "overseas_share_target", "reference_share", "invention_share", "overseas_share",
-          "grant_rate", "active_rate", "core_share", "applicant_share", "unit_share"}
+          "grant_rate", "active_rate", "core_share", "applicant_share", "unit_share", "entrant_share",
+          "leader_persistence", "control_top4", "control_persistence"}
 
 
 def fmt(column: str, value) -> str:
@@ -412,6 +413,14 @@ def write_report(path: Path, analysis, chain, run: dict) -> dict:
                   "product_control": "产品", "market_control": "市场", "index": "综合指数"},
             "tables/control_power.csv（actor_type = applicant, node = *）")
     d.image(chart_control(control, analysis.options.control_weights, cutoff), "专利控制力前10名（tables/control_power.csv）")
+    if "landscape_history" in t and len(t["landscape_history"]):
+        d.h("专利控制力与竞争格局的历史演进", 2)
+        d.p(DEFINITIONS["landscape_history"][0])
+        whole = t["landscape_history"][t["landscape_history"]["node"] == CHAIN]
+        d.table(whole, {"window": "时段", "units": "件/族", "applicants": "活跃申请人", "cr4": "申请CR4", "hhi": "HHI",
+                        "entrant_share": "新进入者份额", "leader_persistence": "申请前4延续率",
+                        "control_top4": "控制力前4占比", "control_persistence": "控制力前4延续率"},
+                "tables/landscape_history.csv（node = *）")
     conc = t["concentration"].assign(name=lambda f: f["node"].map(lambda n: _label(names, n)))
     d.h("市场集中度", 2)
     d.table(conc, {"name": "节点", "applicants": "申请人数", "cr4": "CR4", "hhi": "HHI"}, "tables/concentration.csv",

@@ -128,7 +128,7 @@ def tables(r: ed.Rows, options=None) -> dict[str, pd.DataFrame]:
         return {"control_history": pd.DataFrame(columns=HISTORY), "landscape_history": land}
     leaders = {(t, n, a) for t, n, a, k in zip(every["actor_type"], every["node"], every["actor"], every["rank"]) if k <= top}
     kept = every[(every["rank"] <= top) | (every["top10"] == "left")
-                 | [k in leaders for k in zip(every["actor_type"], every["node"], every["actor"])]]
+                 | np.array([k in leaders for k in zip(every["actor_type"], every["node"], every["actor"])], dtype=bool)]
     present = {(t, n, a, w) for t, n, a, w in zip(every["actor_type"], every["node"], every["actor"], every["w"])}
     by_key = every.set_index(["actor_type", "node", "actor", "w"])
     spans = every.drop_duplicates("w").set_index("w")

@@ -52,8 +52,8 @@ def test_spark_with_earlier_runs_gives_the_single_machine_result(spark):
     earlier = ingest_files(SAMPLES[:4], chains).rows
     again = SAMPLES[3:]
     steps = []
-    # 12 partitions for ~4,000 rows: some get no merge and no tag (their empty frames must not change a type)
-    spark_run = ingest_spark(again, chains, step=steps.append, previous=earlier, partitions=12, spark=spark)
+    # 8 partitions for ~4,000 rows: groups spread over many partitions
+    spark_run = ingest_spark(again, chains, step=steps.append, previous=earlier, partitions=8, spark=spark)
     single = ingest_files(again, chains, previous=earlier)
     assert len(single.merged) > 50 and single.frames["IN_NODE"]["to"].nunique() > 10  # groups and tags to compare
     assert_same_ingest(spark_run, single)
@@ -109,3 +109,15 @@ def test_a_failed_spark_job_is_one_clear_error(tmp_path):
     assert "Traceback" not in run.stderr, run.stderr[-3000:]
     assert re.search(r"error: the Spark job on local\[1\] failed: .*PATNAV_SPARK_DRIVER_MEMORY, now 100m",
                      " ".join(run.stderr.split())), run.stderr[-3000:]
+
+
+def test_partitions_without_merges_or_tags_leave_the_column_types_alone():
+    """A partition with no merged row or no tag returns an empty frame without types; concatenated as it
+    is, it turns the others' row numbers and scores into objects (pandas 3)."""
+    from ingest.spark import _concat
+    merged = pd.DataFrame({"file": ["a.csv"], "row": [2], "into_row": [5]})
+    empty = pd.DataFrame(columns=["file", "row", "into_row"])
+    assert pd.concat([merged, empty]).dtypes["row"] == object  # what the partitions' plain concat gave
+    together = _concat([empty, merged, empty])
+    pd.testing.assert_frame_equal(together, merged)
+    assert _concat([empty, empty]).empty
