@@ -39,7 +39,7 @@ from analytics.cypher import run_query
 from analytics.direction import cr_hhi
 from analytics.frames import CHAIN, cutoff_year, node_patents, unit_actors, unit_frame, with_chain
 from analytics.options import Options
-from analytics.transfer import _windowed
+from analytics.transfer import _windowed, node_ids
 from graph.store import GraphStore
 
 #: the top of a node whose entrants and exits are listed
@@ -275,9 +275,9 @@ def spearman(x: np.ndarray, y: np.ndarray) -> tuple[float, float]:
     where the usual t approximation is far too small (n = 5, ρ = 0.9: 0.037 against the exact 0.083), the
     t approximation from there on (scipy.stats.spearmanr)."""
     from scipy.stats import permutation_test, rankdata, spearmanr
-    rho = float(spearmanr(x, y)[0])
+    rho, p = (float(v) for v in spearmanr(x, y))
     if len(x) >= EXACT:
-        return rho, float(spearmanr(x, y)[1])
+        return rho, p
     rx, ry = rankdata(x), rankdata(y)
 
     def statistic(a, axis=-1):
@@ -374,16 +374,12 @@ def _matches(store: GraphStore, scheme: str, market: pd.DataFrame) -> pd.DataFra
 
 
 def _node_ids(values: pd.Series, nodes: pd.DataFrame) -> pd.Series:
-    """Market rows' nodes as ChainNode ids (given by id or code; empty = the whole chain ``*``); an unknown
-    node is an error that lists it (a typo must not drop rows silently)."""
-    from ontology.errors import PatNavError
-    by_code = dict(zip(nodes["code"].astype(str), nodes["node"]))
-    known = set(nodes["node"])
-    ids = values.fillna("").map(lambda v: CHAIN if v in ("", CHAIN) else v if v in known else by_code.get(v))
-    if ids.isna().any():
-        raise PatNavError(f"market data: nodes {sorted(set(values[ids.isna()]))[:5]} are not in the chain; use "
-                          f"ChainNode ids or codes such as {nodes['node'].iloc[0]!r} / {nodes['code'].iloc[0]!r}")
-    return ids
+    """Market rows' nodes as ChainNode ids (by id or code, ``transfer.node_ids``); empty = the whole chain."""
+    values = values.fillna("").replace("", CHAIN)
+    whole = values == CHAIN
+    out = values.copy()
+    out[~whole] = node_ids(values[~whole], nodes["node"], nodes["code"], "market data")
+    return out
 
 def _f(v: float) -> str:
     return f"{v:.3f}"

@@ -178,13 +178,21 @@ def economic_by_node(econ: pd.DataFrame | None, nodes: pd.DataFrame) -> pd.DataF
     an error that lists them (a typo must not drop a row silently)."""
     if econ is None:
         return None
-    by_code = pd.Series(nodes.index, index=nodes["code"].astype(str))
-    ids = econ["node"].map(lambda v: v if v in nodes.index else by_code.get(v))
-    if ids.isna().any():
+    return econ.assign(node=node_ids(econ["node"], nodes.index.to_series(), nodes["code"], "economic data"))\
+        .set_index("node")
+
+
+def node_ids(values: pd.Series, ids: pd.Series, codes: pd.Series, what: str) -> pd.Series:
+    """Chain nodes an analyst's file names by ChainNode id or by code, as ids; an unknown node is an error
+    that lists it (a typo must not drop a row silently). ``ids``/``codes``: the chain's, aligned."""
+    by_code = dict(zip(codes.astype(str), ids))
+    known = set(ids)
+    found = values.map(lambda v: v if v in known else by_code.get(v))
+    if found.isna().any():
         from ontology.errors import PatNavError
-        raise PatNavError(f"economic data: nodes {econ.loc[ids.isna(), 'node'].tolist()[:5]} are not in the chain; "
-                          f"use ChainNode ids or codes such as {nodes.index[0]!r} / {nodes['code'].iloc[0]!r}")
-    return econ.assign(node=ids).set_index("node")
+        raise PatNavError(f"{what}: nodes {values[found.isna()].tolist()[:5]} are not in the chain; "
+                          f"use ChainNode ids or codes such as {ids.iloc[0]!r} / {codes.iloc[0]!r}")
+    return found
 
 
 def rank_correlations(table: pd.DataFrame) -> pd.DataFrame:
